@@ -1,0 +1,1 @@
+//! Guest SDK: write atfn functions in Rust as fn(Input) -> Result<Output, Error>.

@@ -1,0 +1,1 @@
+//! Resumable WebAssembly interpreter whose whole execution state is plain data.

@@ -1,0 +1,1 @@
+//! Runs atfn functions on wasmtime: ABIs, limits, host imports, module cache.

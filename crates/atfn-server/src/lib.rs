@@ -1,0 +1,1 @@
+//! HTTP/XRPC server for atfn: at.functions.run, health, metrics.

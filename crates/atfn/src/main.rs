@@ -1,0 +1,2 @@
+//! The `atfn` command line.
+fn main() {}
