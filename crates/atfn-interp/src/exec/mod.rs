@@ -1,0 +1,151 @@
+//! The executor: the dispatch loop over the internal code. It never sees `wasmparser`.
+//!
+//! While running, the current frame lives in registers (`pc`, `base`, `sp`, the function's
+//! code and instance); callers are on the frame stack. Whenever the loop exits (finish,
+//! host call, suspension) the current frame is saved first, so the store's stacks alone
+//! describe the execution. WebAssembly calls push a frame and continue the same loop: no
+//! Rust recursion. Instruction semantics live in `ops/`, one file per family.
+
+mod dispatch;
+mod ops;
+
+pub(crate) use ops::{frame_setup, in_bounds};
+
+use std::sync::Arc;
+
+use crate::code::FuncCode;
+use crate::error::Trap;
+use crate::interrupt::InterruptHandle;
+use crate::stack::Frame;
+use crate::store::{FuncEntity, StoreInner, SuspendReason};
+
+/// Why the loop stopped.
+#[derive(Debug)]
+pub(crate) enum Exit {
+    /// The entry function returned; its results are on top of the value stack.
+    Finished,
+    /// A host function (store address) must be called with the arguments on top of the
+    /// value stack; its results are pushed before running again.
+    Host(u32),
+    /// Stopped at a safe point.
+    Suspend(SuspendReason),
+}
+
+/// The dispatch loop's state; see the module docs.
+pub(crate) struct Executor<'s> {
+    store: &'s mut StoreInner,
+    interrupt: &'s InterruptHandle,
+    /// The value stack's cells, moved out of the store while running.
+    cells: Vec<u64>,
+    sp: usize,
+    base: usize,
+    pc: usize,
+    func: u32,
+    code: Arc<FuncCode>,
+    instance: usize,
+    /// Store address of memory 0 of the current instance (`usize::MAX` if none).
+    memory: usize,
+    /// Frames below this depth belong to outer invocations.
+    entry_depth: usize,
+}
+
+impl<'s> Executor<'s> {
+    /// Runs the frame on top of the frame stack until the invocation whose entry frame sits
+    /// at `entry_depth` finishes, calls a host function, suspends or traps. On a trap the
+    /// stacks still hold the failed invocation; the caller unwinds them.
+    pub(crate) fn run(
+        store: &'s mut StoreInner,
+        interrupt: &'s InterruptHandle,
+        entry_depth: usize,
+    ) -> Result<Exit, Trap> {
+        let cells = std::mem::take(&mut store.stack.values.cells);
+        let sp = store.stack.values.sp;
+        let mut exec = Executor {
+            store,
+            interrupt,
+            cells,
+            sp,
+            base: 0,
+            pc: 0,
+            func: 0,
+            code: Arc::default(),
+            instance: 0,
+            memory: usize::MAX,
+            entry_depth,
+        };
+        let result = match exec.store.stack.frames.frames.pop() {
+            Some(frame) => {
+                exec.load_frame(frame);
+                exec.execute()
+            }
+            None => Ok(Exit::Finished),
+        };
+        if matches!(result, Ok(Exit::Host(_) | Exit::Suspend(_))) {
+            exec.save_frame();
+        }
+        exec.store.stack.values.cells = std::mem::take(&mut exec.cells);
+        exec.store.stack.values.sp = exec.sp;
+        result
+    }
+
+    /// Makes `frame` the current frame.
+    fn load_frame(&mut self, frame: Frame) {
+        self.func = frame.func;
+        self.pc = frame.pc as usize;
+        self.base = frame.base as usize;
+        if let FuncEntity::Wasm { instance, code, .. } = &self.store.funcs[frame.func as usize] {
+            self.code = code.clone();
+            self.instance = *instance as usize;
+            self.memory = self.store.instances[self.instance]
+                .memories
+                .first()
+                .map_or(usize::MAX, |&m| m as usize);
+        }
+    }
+
+    /// Pushes the current frame onto the frame stack.
+    fn save_frame(&mut self) {
+        self.store.stack.frames.frames.push(Frame {
+            func: self.func,
+            pc: self.pc as u32,
+            base: self.base as u32,
+        });
+    }
+
+    /// Checks the interrupt flag and fuel at a safe point. Returns the reason to stop, with
+    /// `pc` moved back to the safe-point instruction so resuming re-executes it.
+    #[inline(always)]
+    fn safe_point(&mut self) -> Option<SuspendReason> {
+        if self.interrupt.is_set()
+            && let Some(reason) = self.interrupt.take()
+        {
+            self.pc -= 1;
+            return Some(reason);
+        }
+        if self.store.consume_fuel {
+            if self.store.fuel == 0 {
+                self.pc -= 1;
+                return Some(SuspendReason::FuelExhausted);
+            }
+            self.store.fuel -= 1;
+        }
+        None
+    }
+
+    #[inline(always)]
+    fn pop(&mut self) -> u64 {
+        self.sp -= 1;
+        self.cells[self.sp]
+    }
+
+    #[inline(always)]
+    fn push(&mut self, v: u64) {
+        self.cells[self.sp] = v;
+        self.sp += 1;
+    }
+
+    #[inline(always)]
+    fn top(&mut self) -> &mut u64 {
+        &mut self.cells[self.sp - 1]
+    }
+}

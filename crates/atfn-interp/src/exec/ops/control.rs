@@ -1,0 +1,134 @@
+//! Control transfer: branches with their stack adjustment, `br_table`, calls (direct,
+//! indirect, host) and returns. Calls push the caller's frame on the frame stack and
+//! continue the same dispatch loop; no Rust recursion.
+
+use std::sync::Arc;
+
+use crate::code::{DropKeep, FuncCode};
+use crate::engine::Limits;
+use crate::error::Trap;
+use crate::exec::{Executor, Exit};
+use crate::stack::{Frame, reserve};
+use crate::store::FuncEntity;
+
+impl Executor<'_> {
+    /// Moves the top `dk.keep` cells down over `dk.drop` cells and jumps to `pc`.
+    #[inline(always)]
+    pub(crate) fn branch(&mut self, pc: u32, dk: DropKeep) {
+        if dk.drop != 0 {
+            let keep = dk.keep as usize;
+            let src = self.sp - keep;
+            let dst = src - dk.drop as usize;
+            self.cells.copy_within(src..self.sp, dst);
+            self.sp = dst + keep;
+        }
+        self.pc = pc as usize;
+    }
+
+    /// `br_table`; a backward target is a safe point.
+    pub(crate) fn br_table(&mut self, start: u32, len: u32) -> Option<Exit> {
+        let i = (self.pop() as u32).min(len - 1);
+        let target = self.code.br_tables[(start + i) as usize];
+        if (target.pc as usize) < self.pc
+            && let Some(reason) = self.safe_point()
+        {
+            self.sp += 1; // the index is popped again when the instruction re-executes
+            return Some(Exit::Suspend(reason));
+        }
+        self.branch(target.pc, target.dk);
+        None
+    }
+
+    /// Returns from the current function. `true` if it was the invocation's entry frame.
+    #[inline(always)]
+    pub(crate) fn ret(&mut self) -> bool {
+        let n = self.code.results as usize;
+        self.cells.copy_within(self.sp - n..self.sp, self.base);
+        self.sp = self.base + n;
+        if self.store.stack.frames.frames.len() <= self.entry_depth {
+            return true;
+        }
+        match self.store.stack.frames.frames.pop() {
+            Some(frame) => {
+                self.load_frame(frame);
+                false
+            }
+            None => true,
+        }
+    }
+
+    /// Calls store function `addr` with its arguments on top of the stack. A safe point.
+    pub(crate) fn call(&mut self, addr: u32) -> Result<Option<Exit>, Trap> {
+        if let Some(reason) = self.safe_point() {
+            return Ok(Some(Exit::Suspend(reason)));
+        }
+        self.invoke(addr)
+    }
+
+    /// Calls `addr` without a safe-point check.
+    fn invoke(&mut self, addr: u32) -> Result<Option<Exit>, Trap> {
+        let code = match &self.store.funcs[addr as usize] {
+            FuncEntity::Host { .. } => return Ok(Some(Exit::Host(addr))),
+            FuncEntity::Wasm { code, .. } => code.clone(),
+        };
+        self.save_frame();
+        self.enter(addr, code)?;
+        Ok(None)
+    }
+
+    /// `call_indirect` through `table` expecting engine type id `ty`.
+    /// A safe point, checked before the index is popped.
+    pub(crate) fn call_indirect(&mut self, ty: u32, table: u32) -> Result<Option<Exit>, Trap> {
+        if let Some(reason) = self.safe_point() {
+            return Ok(Some(Exit::Suspend(reason)));
+        }
+        let i = self.pop() as u32 as usize;
+        let addr = self.store.instances[self.instance].tables[table as usize];
+        let cell = *self.store.tables[addr as usize]
+            .elems
+            .get(i)
+            .ok_or(Trap::UndefinedElement)?;
+        let func = cell.checked_sub(1).ok_or(Trap::UninitializedElement)? as u32;
+        if self.store.funcs[func as usize].ty() != ty {
+            return Err(Trap::IndirectCallTypeMismatch);
+        }
+        self.invoke(func)
+    }
+
+    /// Makes `code` (store function `addr`) the current frame: its parameters are the top
+    /// cells; declared locals are zeroed. Traps with `call stack exhausted` past the limits.
+    pub(crate) fn enter(&mut self, addr: u32, code: Arc<FuncCode>) -> Result<(), Trap> {
+        let depth = self.store.stack.frames.frames.len();
+        let (base, sp) = frame_setup(&mut self.cells, self.sp, depth, &self.store.limits, &code)?;
+        self.sp = sp;
+        self.load_frame(Frame {
+            func: addr,
+            pc: 0,
+            base: base as u32,
+        });
+        Ok(())
+    }
+}
+
+/// Prepares a new frame for `code` whose parameters are the top cells below `sp`, with
+/// `depth` frames already on the frame stack: reserves cells for its locals and operands,
+/// zeroes the declared locals and returns `(base, sp)` of the new frame.
+/// Traps with `call stack exhausted` past [`Limits`].
+pub(crate) fn frame_setup(
+    cells: &mut Vec<u64>,
+    sp: usize,
+    depth: usize,
+    limits: &Limits,
+    code: &FuncCode,
+) -> Result<(usize, usize), Trap> {
+    let base = sp - code.params as usize;
+    let needed = base + code.locals as usize + code.max_height as usize;
+    if depth >= limits.max_call_depth as usize
+        || !reserve(cells, needed, limits.max_value_cells as usize)
+    {
+        return Err(Trap::StackExhausted);
+    }
+    let locals_end = base + code.locals as usize;
+    cells[sp..locals_end].fill(0);
+    Ok((base, locals_end))
+}

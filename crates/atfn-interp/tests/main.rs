@@ -1,0 +1,3 @@
+//! Integration tests of `atfn-interp`, one module per area.
+
+mod spec;
