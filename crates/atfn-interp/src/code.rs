@@ -281,6 +281,9 @@ pub enum Instr {
 pub struct FuncCode {
     /// Instructions; execution starts at pc 0 and leaves through [`Instr::Return`].
     pub instrs: Vec<Instr>,
+    /// Operand stack height (cells above the locals) before each instruction; lets
+    /// snapshot restore check that a frame's stack matches its resume point.
+    pub heights: Vec<u32>,
     /// Entries of all `br_table` instructions of this function.
     pub br_tables: Vec<BrTarget>,
     /// Number of parameters (cells at the start of the frame).

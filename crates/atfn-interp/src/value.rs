@@ -38,6 +38,32 @@ impl ValType {
             _ => return None,
         })
     }
+
+    /// One-byte code of the binary format (0x7f i32 ... 0x6f externref), used in snapshots.
+    pub(crate) fn code(self) -> u8 {
+        match self {
+            Self::I32 => 0x7f,
+            Self::I64 => 0x7e,
+            Self::F32 => 0x7d,
+            Self::F64 => 0x7c,
+            Self::FuncRef => 0x70,
+            Self::ExternRef => 0x6f,
+        }
+    }
+
+    /// Inverse of [`ValType::code`].
+    pub(crate) fn from_code(code: u8) -> Option<Self> {
+        [
+            Self::I32,
+            Self::I64,
+            Self::F32,
+            Self::F64,
+            Self::FuncRef,
+            Self::ExternRef,
+        ]
+        .into_iter()
+        .find(|t| t.code() == code)
+    }
 }
 
 /// A WebAssembly value. Floats are carried as their IEEE 754 bit patterns so NaN payloads

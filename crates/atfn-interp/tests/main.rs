@@ -1,3 +1,9 @@
 //! Integration tests of `atfn-interp`, one module per area.
 
+mod api;
+mod host;
+mod limits;
+mod safepoint;
+mod snapshot;
 mod spec;
+mod util;

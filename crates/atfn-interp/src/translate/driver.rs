@@ -23,6 +23,7 @@ pub(crate) fn translate(
             ..FuncCode::default()
         },
         ctrl: Vec::new(),
+        height: 0,
     };
     let mut locals = t.code.params;
     let mut reader = body.get_locals_reader()?;
@@ -49,6 +50,7 @@ pub(crate) fn translate(
         let dead = fv.get_control_frame(0).is_some_and(|f| f.unreachable)
             || t.ctrl.last().is_some_and(|c| c.dead);
         fv.op(offset, &op)?;
+        t.height = height;
         t.operator(fv, &op, height, dead, offset)?;
         t.code.max_height = t.code.max_height.max(fv.operand_stack_height() + 1);
     }
@@ -61,6 +63,8 @@ pub(super) struct Translator<'m> {
     pub m: &'m ModuleInner,
     pub code: FuncCode,
     pub ctrl: Vec<Ctrl>,
+    /// Operand height before the operator being translated.
+    pub height: u32,
 }
 
 fn validator_trusted() -> TranslateError {
@@ -77,6 +81,7 @@ impl Translator<'_> {
 
     pub(super) fn emit(&mut self, instr: Instr) {
         self.code.instrs.push(instr);
+        self.code.heights.push(self.height);
     }
 
     /// `(params, results)` of a block type.

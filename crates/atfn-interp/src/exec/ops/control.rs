@@ -89,7 +89,8 @@ impl Executor<'_> {
             .get(i)
             .ok_or(Trap::UndefinedElement)?;
         let func = cell.checked_sub(1).ok_or(Trap::UninitializedElement)? as u32;
-        if self.store.funcs[func as usize].ty() != ty {
+        let callee = self.store.funcs.get(func as usize);
+        if callee.ok_or(Trap::UninitializedElement)?.ty() != ty {
             return Err(Trap::IndirectCallTypeMismatch);
         }
         self.invoke(func)

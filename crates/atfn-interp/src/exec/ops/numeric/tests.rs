@@ -11,7 +11,10 @@ fn nan_results_are_canonical() {
     let weird = f32::from_bits(0x7fa0_0001);
     assert_eq!(canon32(weird + 1.0).to_bits(), 0x7fc0_0000);
     assert_eq!(min(weird, 1.0).to_bits(), 0x7fc0_0000);
-    assert_eq!(canon64(f64::from_bits(0xfff0_0000_0000_0001) + 1.0).to_bits(), 0x7ff8_0000_0000_0000);
+    assert_eq!(
+        canon64(f64::from_bits(0xfff0_0000_0000_0001) + 1.0).to_bits(),
+        0x7ff8_0000_0000_0000
+    );
 }
 
 #[test]

@@ -1,0 +1,369 @@
+//! Restoring snapshots: parse, check against the freshly instantiated module, install.
+//! Every count, index and shape is checked before use; bad input yields
+//! [`SnapshotError`], never a panic.
+
+use super::format::{CODE_VERSION, FORMAT_VERSION, MAGIC, Reader, SnapshotError, hex, invalid};
+use crate::code::Instr;
+use crate::engine::Engine;
+use crate::error::Error;
+use crate::linker::Linker;
+use crate::module::Module;
+use crate::stack::{Frame, reserve};
+use crate::store::{FuncEntity, Instance, PAGE, Store, StoreInner, SuspendReason, Suspension};
+use crate::value::ValType;
+
+impl<T> Store<T> {
+    /// Restores a snapshot taken by [`Store::snapshot`] into a new store holding `data`.
+    /// `module` and `linker` must be the ones the snapshotted instance was created with
+    /// (same module bytes; same host function names and types). The start function is not
+    /// run again. Continue a suspended call with [`Store::resume`].
+    ///
+    /// Errors: [`Error::Snapshot`] with [`SnapshotError`] for bad magic, versions, module
+    /// hash, checksum, truncation, trailing bytes, or any value inconsistent with the
+    /// module, limits or code; plus instantiation errors from the linker.
+    pub fn restore(
+        engine: &Engine,
+        data: T,
+        linker: &Linker<T>,
+        module: &Module,
+        bytes: &[u8],
+    ) -> Result<(Self, Instance), Error> {
+        let body = check_envelope(bytes, module)?;
+        let mut store = Store::new(engine, data);
+        let instance = linker.instantiate_no_start(&mut store, module)?;
+        let mut r = Reader::new(body);
+        read_state(&mut store, &mut r)?;
+        if !r.is_empty() {
+            return Err(SnapshotError::TrailingBytes.into());
+        }
+        Ok((store, instance))
+    }
+}
+
+/// Checks magic, checksum, versions and module hash; returns the bytes after the header
+/// and before the checksum.
+fn check_envelope<'a>(bytes: &'a [u8], module: &Module) -> Result<&'a [u8], SnapshotError> {
+    let header = MAGIC.len() + 4 + 4 + 32;
+    if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
+        return Err(SnapshotError::BadMagic);
+    }
+    if bytes.len() < header + 32 {
+        return Err(SnapshotError::Truncated("header"));
+    }
+    let (body, sum) = bytes.split_at(bytes.len() - 32);
+    if blake3::hash(body).as_bytes() != sum {
+        return Err(SnapshotError::Checksum);
+    }
+    let mut r = Reader::new(&body[MAGIC.len()..]);
+    for (what, expected) in [("format", FORMAT_VERSION), ("code", CODE_VERSION)] {
+        let found = r.u32("header")?;
+        if found != expected {
+            return Err(SnapshotError::Version {
+                what,
+                found,
+                expected,
+            });
+        }
+    }
+    let hash = r.take(32, "header")?;
+    if hash != module.hash() {
+        return Err(SnapshotError::ModuleMismatch {
+            expected: hex(&module.hash()),
+            found: hex(hash),
+        });
+    }
+    Ok(&body[header..])
+}
+
+fn read_max(r: &mut Reader<'_>, part: &'static str) -> Result<Option<u32>, SnapshotError> {
+    let has = r.u8(part)?;
+    let max = r.u32(part)?;
+    match has {
+        0 => Ok(None),
+        1 => Ok(Some(max)),
+        _ => Err(invalid("maximum flag", 0)),
+    }
+}
+
+/// Checks a reference cell of type `ty` against the store's function count.
+fn check_ref(s: &StoreInner, ty: ValType, cell: u64) -> bool {
+    match ty {
+        ValType::FuncRef => cell <= s.funcs.len() as u64,
+        ValType::ExternRef => cell <= u64::from(u32::MAX) + 1,
+        ValType::I32 | ValType::F32 => cell <= u64::from(u32::MAX),
+        ValType::I64 | ValType::F64 => true,
+    }
+}
+
+fn read_cells(r: &mut Reader<'_>, part: &'static str) -> Result<Vec<u64>, SnapshotError> {
+    let n = r.count(8, part)?;
+    (0..n).map(|_| r.u64(part)).collect()
+}
+
+fn read_state<T>(store: &mut Store<T>, r: &mut Reader<'_>) -> Result<(), SnapshotError> {
+    let s = &mut store.inner;
+    if r.u32("functions")? as usize != s.funcs.len() {
+        return Err(invalid("function count", s.funcs.len()));
+    }
+    read_memories(s, r)?;
+    read_tables(s, r)?;
+    read_globals(s, r)?;
+    read_segments(s, r)?;
+    let cells = read_cells(r, "value stack")?;
+    let n = r.count(12, "frames")?;
+    let mut frames = Vec::with_capacity(n);
+    for _ in 0..n {
+        let func = r.u32("frames")?;
+        let pc = r.u32("frames")?;
+        let base = r.u32("frames")?;
+        frames.push(Frame { func, pc, base });
+    }
+    let suspended = match r.u8("suspension")? {
+        0 => None,
+        1 => Some(Suspension::SafePoint(match r.u8("suspension")? {
+            1 => SuspendReason::Deadline,
+            2 => SuspendReason::SuspendRequested,
+            3 => SuspendReason::FuelExhausted,
+            _ => return Err(invalid("suspend reason", 0)),
+        })),
+        2 => {
+            let func = r.u32("suspension")?;
+            let code = r.u32("suspension")?;
+            let Some(FuncEntity::Host { host, .. }) = s.funcs.get(func as usize) else {
+                return Err(invalid("pending host function", func));
+            };
+            let hf = &store.host_funcs[*host as usize];
+            Some(Suspension::Host {
+                func,
+                reason: SuspendReason::HostCall {
+                    module: hf.module.clone(),
+                    name: hf.name.clone(),
+                    code,
+                },
+            })
+        }
+        _ => return Err(invalid("suspension kind", 0)),
+    };
+    let n = r.count(1, "call results")?;
+    let mut call_results = Vec::with_capacity(n);
+    for i in 0..n {
+        let t = ValType::from_code(r.u8("call results")?).ok_or(invalid("result type", i))?;
+        call_results.push(t);
+    }
+    let fuel = r.u64("fuel")?;
+    check_stacks(store, &cells, &frames, suspended.as_ref(), &call_results)?;
+    let s = &mut store.inner;
+    let max = s.limits.max_value_cells as usize;
+    let needed = frame_reservation(s, &frames).max(cells.len() + call_results.len());
+    if !reserve(&mut s.stack.values.cells, needed, max) {
+        return Err(invalid("value stack exceeds limit", needed));
+    }
+    s.stack.values.cells[..cells.len()].copy_from_slice(&cells);
+    s.stack.values.sp = cells.len();
+    s.stack.frames.frames = frames;
+    s.suspended = suspended;
+    s.call_results = call_results;
+    s.fuel = fuel;
+    Ok(())
+}
+
+fn read_memories(s: &mut StoreInner, r: &mut Reader<'_>) -> Result<(), SnapshotError> {
+    if r.u32("memories")? as usize != s.memories.len() {
+        return Err(invalid("memory count", s.memories.len()));
+    }
+    let limit = s.limits.max_memory_pages.min(65536);
+    for (i, mem) in s.memories.iter_mut().enumerate() {
+        let pages = r.u32("memories")?;
+        let max = read_max(r, "memories")?;
+        if max != mem.max
+            || pages < mem.pages()
+            || pages > limit
+            || pages > mem.max.unwrap_or(u32::MAX)
+        {
+            return Err(invalid("memory size or type", i));
+        }
+        let len = r.count(1, "memories")?;
+        let compressed = r.take(len, "memories")?;
+        let mut data = vec![0; pages as usize * PAGE];
+        match lz4_flex::block::decompress_into(compressed, &mut data) {
+            Ok(n) if n == data.len() => mem.data = data,
+            _ => return Err(invalid("memory data", i)),
+        }
+    }
+    Ok(())
+}
+
+fn read_tables(s: &mut StoreInner, r: &mut Reader<'_>) -> Result<(), SnapshotError> {
+    if r.u32("tables")? as usize != s.tables.len() {
+        return Err(invalid("table count", s.tables.len()));
+    }
+    let limit = s.limits.max_table_elements;
+    for i in 0..s.tables.len() {
+        let code = r.u8("tables")?;
+        let max = read_max(r, "tables")?;
+        let elems = read_cells(r, "tables")?;
+        let t = &s.tables[i];
+        let bad = code != t.ty.code()
+            || max != t.max
+            || elems.len() < t.elems.len()
+            || elems.len() as u64 > u64::from(t.max.unwrap_or(u32::MAX).min(limit))
+            || elems.iter().any(|c| !check_ref(s, t.ty, *c));
+        if bad {
+            return Err(invalid("table size, type or element", i));
+        }
+        s.tables[i].elems = elems;
+    }
+    Ok(())
+}
+
+fn read_globals(s: &mut StoreInner, r: &mut Reader<'_>) -> Result<(), SnapshotError> {
+    if r.u32("globals")? as usize != s.globals.len() {
+        return Err(invalid("global count", s.globals.len()));
+    }
+    for i in 0..s.globals.len() {
+        let code = r.u8("globals")?;
+        let mutable = r.u8("globals")?;
+        let value = r.u64("globals")?;
+        let ty = s.globals[i].ty;
+        if code != ty.ty.code() || mutable != u8::from(ty.mutable) || !check_ref(s, ty.ty, value) {
+            return Err(invalid("global type or value", i));
+        }
+        if !ty.mutable && value != s.globals[i].value {
+            return Err(invalid("immutable global changed", i));
+        }
+        s.globals[i].value = value;
+    }
+    Ok(())
+}
+
+fn read_segments(s: &mut StoreInner, r: &mut Reader<'_>) -> Result<(), SnapshotError> {
+    let inst = &mut s.instances[0];
+    let module = inst.module.clone();
+    if r.u32("element segments")? as usize != inst.elems.len() {
+        return Err(invalid("element segment count", inst.elems.len()));
+    }
+    for (i, seg) in module.inner.elems.iter().enumerate() {
+        let cells = read_cells(r, "element segments")?;
+        // A segment is either dropped (empty) or exactly as instantiated.
+        if !cells.is_empty() && (cells.len() != seg.items.len() || cells != inst.elems[i]) {
+            return Err(invalid("element segment", i));
+        }
+        inst.elems[i] = cells;
+    }
+    if r.u32("data segments")? as usize != inst.data_dropped.len() {
+        return Err(invalid("data segment count", inst.data_dropped.len()));
+    }
+    for i in 0..inst.data_dropped.len() {
+        inst.data_dropped[i] = match r.u8("data segments")? {
+            0 => false,
+            1 => true,
+            _ => return Err(invalid("data segment flag", i)),
+        };
+    }
+    Ok(())
+}
+
+/// Cells the executor expects reserved for `frames` (locals plus maximal operand height).
+fn frame_reservation(s: &StoreInner, frames: &[Frame]) -> usize {
+    frames
+        .iter()
+        .filter_map(|f| match &s.funcs[f.func as usize] {
+            FuncEntity::Wasm { code, .. } => {
+                Some(f.base as usize + code.locals as usize + code.max_height as usize)
+            }
+            FuncEntity::Host { .. } => None,
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// Checks that the stacks are exactly what the executor could have left at this
+/// suspension: every caller frame stopped after a call to the next frame's function with
+/// the operand height the code has there, and the top frame at a safe point (or after the
+/// pending host call).
+fn check_stacks<T>(
+    store: &Store<T>,
+    cells: &[u64],
+    frames: &[Frame],
+    suspended: Option<&Suspension>,
+    call_results: &[ValType],
+) -> Result<(), SnapshotError> {
+    let s = &store.inner;
+    if frames.len() > s.limits.max_call_depth as usize {
+        return Err(invalid("frame count exceeds limit", frames.len()));
+    }
+    let engine = &store.engine;
+    let entry_ty = |func: u32| engine.func_type(s.funcs[func as usize].ty());
+    match (suspended, frames.first()) {
+        (None, _) if !frames.is_empty() || !cells.is_empty() => {
+            return Err(invalid("stacks of an idle store", 0));
+        }
+        (None, _) => return Ok(()),
+        (Some(Suspension::SafePoint(_)), None) => return Err(invalid("missing frames", 0)),
+        (Some(Suspension::Host { func, .. }), None) => {
+            return if cells.is_empty() && entry_ty(*func).results == call_results {
+                Ok(())
+            } else {
+                Err(invalid("host call results", 0))
+            };
+        }
+        (Some(_), Some(first)) => {
+            let ty = s
+                .funcs
+                .get(first.func as usize)
+                .map(|f| engine.func_type(f.ty()));
+            if ty.is_none_or(|t| t.results != call_results || first.base != 0) {
+                return Err(invalid("entry frame", 0));
+            }
+        }
+    }
+    let code_of = |i: usize, f: &Frame| match s.funcs.get(f.func as usize) {
+        Some(FuncEntity::Wasm { code, .. }) if (f.pc as usize) < code.instrs.len() => Ok(code),
+        _ => Err(invalid("frame function or pc", i)),
+    };
+    for (i, f) in frames.iter().enumerate() {
+        let code = code_of(i, f)?;
+        let locals_end = u64::from(f.base) + u64::from(code.locals);
+        // The cell just past this frame's operands: the callee's base plus its params,
+        // or the stack pointer for the top frame.
+        let (end, at, callee) = match frames.get(i + 1) {
+            Some(next) => {
+                let params = entry_ty(next.func).params.len() as u64;
+                (
+                    u64::from(next.base) + params,
+                    f.pc.checked_sub(1),
+                    Some(next.func),
+                )
+            }
+            None => match suspended {
+                Some(Suspension::Host { func, .. }) => {
+                    let params = entry_ty(*func).params.len() as u64;
+                    (
+                        cells.len() as u64 + params,
+                        f.pc.checked_sub(1),
+                        Some(*func),
+                    )
+                }
+                _ => (cells.len() as u64, Some(f.pc), None),
+            },
+        };
+        let at = at.ok_or(invalid("resume point", i))? as usize;
+        let instr = code.instrs[at];
+        let instance = &s.instances[0];
+        let shape_ok = match (callee, instr) {
+            (Some(c), Instr::Call(x)) => instance.funcs.get(x as usize) == Some(&c),
+            (Some(c), Instr::CallIndirect { ty, .. }) => s.funcs[c as usize].ty() == ty,
+            (None, Instr::BrLoop { .. } | Instr::BrIfLoop { .. } | Instr::BrTable { .. }) => true,
+            (None, Instr::Call(_) | Instr::CallIndirect { .. }) => true,
+            _ => false,
+        };
+        // A call_indirect popped its table index before the callee's frame was made.
+        let popped = u64::from(callee.is_some() && matches!(instr, Instr::CallIndirect { .. }));
+        let height = u64::from(code.heights[at]).checked_sub(popped);
+        let height = height.ok_or(invalid("resume point", i))?;
+        if !shape_ok || end < locals_end || end - locals_end != height {
+            return Err(invalid("frame stack shape does not match code", i));
+        }
+    }
+    Ok(())
+}
