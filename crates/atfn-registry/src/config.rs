@@ -1,0 +1,41 @@
+//! Settings of the [`crate::Registry`] client: where did:plc documents come from, how long
+//! records and DID documents are cached, network timeouts and size limits.
+
+use std::time::Duration;
+
+/// Configuration of a [`crate::Registry`]. Build with `RegistryConfig::default()` and override
+/// fields as needed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistryConfig {
+    /// Base URL of the PLC directory that serves did:plc documents at `{plc_url}/{did}`.
+    /// Default `https://plc.directory`. A local `@did-plc/server` on loopback works too.
+    pub plc_url: String,
+    /// How long a fetched record stays cached, by at-uri. Default 5 s. Zero disables caching.
+    pub record_ttl: Duration,
+    /// How long a resolved handle → DID and DID → PDS endpoint stay cached. Default 60 s.
+    pub identity_ttl: Duration,
+    /// Timeout of each HTTP request (DNS, connect, response body). Default 10 s.
+    pub http_timeout: Duration,
+    /// Largest response body accepted, in bytes, which bounds blob size. Default 16 MiB.
+    /// A larger blob fails with [`crate::RegistryError::BlobTooLarge`].
+    pub max_blob_bytes: u64,
+    /// Total size of verified blobs kept in memory, by CID, in bytes. Default 256 MiB.
+    /// Zero disables the blob cache.
+    pub blob_cache_bytes: u64,
+    /// Largest number of records kept in the record cache. Default 10,000.
+    pub record_cache_entries: u64,
+}
+
+impl Default for RegistryConfig {
+    fn default() -> Self {
+        Self {
+            plc_url: "https://plc.directory".to_owned(),
+            record_ttl: Duration::from_secs(5),
+            identity_ttl: Duration::from_secs(60),
+            http_timeout: Duration::from_secs(10),
+            max_blob_bytes: 16 * 1024 * 1024,
+            blob_cache_bytes: 256 * 1024 * 1024,
+            record_cache_entries: 10_000,
+        }
+    }
+}

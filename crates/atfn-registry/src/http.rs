@@ -1,0 +1,95 @@
+//! The HTTP transport shared by identity resolution and the PDS client: atrium's
+//! [`atrium_xrpc::HttpClient`] implemented over our reqwest 0.13 client (rustls), with a cap on
+//! the response body so a hostile server cannot make us buffer unbounded data.
+
+use std::error::Error as StdError;
+
+use atrium_xrpc::XrpcClient;
+use atrium_xrpc::http::{Request, Response};
+
+/// The response body exceeded the configured limit; returned boxed from
+/// [`atrium_xrpc::HttpClient::send_http`] and recognised by [`is_body_too_large`].
+#[derive(Debug, thiserror::Error)]
+#[error("response body exceeds {limit} bytes")]
+pub(crate) struct BodyTooLarge {
+    limit: u64,
+}
+
+/// True if a transport error is [`BodyTooLarge`].
+pub(crate) fn is_body_too_large(err: &(dyn StdError + Send + Sync + 'static)) -> bool {
+    err.downcast_ref::<BodyTooLarge>().is_some()
+}
+
+/// reqwest client plus the response body limit in bytes.
+#[derive(Debug, Clone)]
+pub(crate) struct HttpClient {
+    client: reqwest::Client,
+    max_body: u64,
+}
+
+impl HttpClient {
+    /// A client with the given per-request timeout and body limit (bytes).
+    pub(crate) fn new(timeout: std::time::Duration, max_body: u64) -> reqwest::Result<Self> {
+        let client = reqwest::Client::builder()
+            .timeout(timeout)
+            .user_agent(concat!("atfn-registry/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        Ok(Self { client, max_body })
+    }
+}
+
+impl atrium_xrpc::HttpClient for HttpClient {
+    async fn send_http(
+        &self,
+        request: Request<Vec<u8>>,
+    ) -> Result<Response<Vec<u8>>, Box<dyn StdError + Send + Sync + 'static>> {
+        let mut response = self
+            .client
+            .execute(reqwest::Request::try_from(request)?)
+            .await?;
+        let too_large = || {
+            Box::new(BodyTooLarge {
+                limit: self.max_body,
+            })
+        };
+        if response
+            .content_length()
+            .is_some_and(|len| len > self.max_body)
+        {
+            return Err(too_large());
+        }
+        let mut builder = Response::builder().status(response.status());
+        for (name, value) in response.headers() {
+            builder = builder.header(name, value);
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await? {
+            if (body.len() + chunk.len()) as u64 > self.max_body {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(builder.body(body)?)
+    }
+}
+
+/// An XRPC endpoint: the shared transport plus a PDS base URL (no trailing slash).
+pub(crate) struct Pds<'a> {
+    pub(crate) http: &'a HttpClient,
+    pub(crate) base: &'a str,
+}
+
+impl atrium_xrpc::HttpClient for Pds<'_> {
+    async fn send_http(
+        &self,
+        request: Request<Vec<u8>>,
+    ) -> Result<Response<Vec<u8>>, Box<dyn StdError + Send + Sync + 'static>> {
+        atrium_xrpc::HttpClient::send_http(self.http, request).await
+    }
+}
+
+impl XrpcClient for Pds<'_> {
+    fn base_uri(&self) -> String {
+        self.base.to_owned()
+    }
+}

@@ -1,0 +1,135 @@
+//! A tiny fake PDS that lies: it serves a did:web document, a function record and blob bytes
+//! that do not match what the record's CIDs promise. The registry must refuse them.
+
+use std::sync::Arc;
+
+use atfn_registry::content::{blob_cid, record_cid};
+use atfn_registry::{AtUri, RegistryError};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{Value, json};
+
+use crate::common::{NSID, bind, client, function_record, serve};
+
+struct Fake {
+    did: String,
+    url: String,
+    record: Value,
+}
+
+async fn did_doc(State(fake): State<Arc<Fake>>) -> Json<Value> {
+    Json(json!({
+        "id": fake.did,
+        "service": [{ "id": "#atproto_pds", "type": "AtprotoPersonalDataServer", "serviceEndpoint": fake.url }]
+    }))
+}
+
+async fn get_record(State(fake): State<Arc<Fake>>, Query(q): Query<Value>) -> Json<Value> {
+    let rkey = q["rkey"].as_str().unwrap();
+    let cid = if rkey == "tampered" {
+        // The CID of a different record.
+        record_cid(&json!({ "other": true })).unwrap().to_string()
+    } else {
+        record_cid(&fake.record).unwrap().to_string()
+    };
+    Json(
+        json!({ "uri": format!("at://{}/{NSID}/{rkey}", fake.did), "cid": cid, "value": fake.record }),
+    )
+}
+
+async fn get_blob() -> Response {
+    (
+        StatusCode::OK,
+        [("content-type", "application/wasm")],
+        b"evil bytes".to_vec(),
+    )
+        .into_response()
+}
+
+/// Starts the fake PDS; returns its DID.
+async fn start_fake() -> (String, tokio::task::JoinHandle<()>) {
+    let (listener, addr) = bind(0).await;
+    let did = format!("did:web:127.0.0.1%3A{}", addr.port());
+    let code = json!({
+        "$type": "blob",
+        "ref": { "$link": blob_cid(b"real bytes").to_string() },
+        "mimeType": "application/wasm",
+        "size": 10,
+    });
+    let fake = Arc::new(Fake {
+        did: did.clone(),
+        url: format!("http://{addr}"),
+        record: function_record("liar", code),
+    });
+    let router = Router::new()
+        .route("/.well-known/did.json", get(did_doc))
+        .route("/xrpc/com.atproto.repo.getRecord", get(get_record))
+        .route("/xrpc/com.atproto.sync.getBlob", get(get_blob))
+        .with_state(fake);
+    (did, serve(listener, router))
+}
+
+#[tokio::test]
+async fn blob_not_matching_cid_err() {
+    let (did, server) = start_fake().await;
+    let uri: AtUri = format!("at://{did}/{NSID}/liar").parse().unwrap();
+    let err = client(std::time::Duration::from_secs(5))
+        .load_function(&uri)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, RegistryError::BlobMismatch { .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        format!("blob does not match CID {}", blob_cid(b"real bytes"))
+    );
+    server.abort();
+}
+
+#[tokio::test]
+async fn record_not_matching_cid_err() {
+    let (did, server) = start_fake().await;
+    let uri: AtUri = format!("at://{did}/{NSID}/tampered").parse().unwrap();
+    let err = client(std::time::Duration::from_secs(5))
+        .get_record(&uri)
+        .await
+        .unwrap_err();
+    let claimed = record_cid(&json!({ "other": true })).unwrap();
+    assert_eq!(
+        err.to_string(),
+        format!("record does not match CID {claimed}: {uri}")
+    );
+    server.abort();
+}
+
+#[tokio::test]
+async fn unknown_did_web_err() {
+    // A server with no routes answers 404 for /.well-known/did.json.
+    let (listener, addr) = bind(0).await;
+    let server = serve(listener, Router::new());
+    let did = format!("did:web:127.0.0.1%3A{}", addr.port());
+    let err = client(std::time::Duration::from_secs(5))
+        .resolve_pds(&did.parse().unwrap())
+        .await
+        .unwrap_err();
+    assert_eq!(err.to_string(), format!("unknown DID {did}"));
+    server.abort();
+}
+
+#[tokio::test]
+async fn did_document_id_mismatch_err() {
+    let (did, server) = start_fake().await;
+    // Same host and port, spelled differently: the document names the other DID.
+    let alias = did.replace("127.0.0.1", "localhost");
+    let err = client(std::time::Duration::from_secs(5))
+        .resolve_pds(&alias.parse().unwrap())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("could not resolve DID {alias}: document id is {did}")
+    );
+    server.abort();
+}
