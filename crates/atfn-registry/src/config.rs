@@ -3,6 +3,9 @@
 
 use std::time::Duration;
 
+/// Longest accepted cache TTL: 365 days.
+pub const MAX_TTL: Duration = Duration::from_secs(365 * 24 * 60 * 60);
+
 /// Configuration of a [`crate::Registry`]. Build with `RegistryConfig::default()` and override
 /// fields as needed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -10,9 +13,15 @@ pub struct RegistryConfig {
     /// Base URL of the PLC directory that serves did:plc documents at `{plc_url}/{did}`.
     /// Default `https://plc.directory`. A local `@did-plc/server` on loopback works too.
     pub plc_url: String,
-    /// How long a fetched record stays cached, by at-uri. Default 5 s. Zero disables caching.
+    /// Resolve handles with `com.atproto.identity.resolveHandle` on this XRPC service (for
+    /// example a local PDS or the embedded registry, whose `*.test` handles have no DNS)
+    /// instead of DNS TXT and `https://<handle>/.well-known/atproto-did`. Default `None`.
+    pub handle_resolver: Option<String>,
+    /// How long a fetched record stays cached, by at-uri. Default 5 s. Zero disables caching;
+    /// at most [`MAX_TTL`].
     pub record_ttl: Duration,
-    /// How long a resolved handle → DID and DID → PDS endpoint stay cached. Default 60 s.
+    /// How long a resolved handle → DID and DID → PDS endpoint stay cached. Default 60 s; at
+    /// most [`MAX_TTL`].
     pub identity_ttl: Duration,
     /// Timeout of each HTTP request (DNS, connect, response body). Default 10 s.
     pub http_timeout: Duration,
@@ -30,6 +39,7 @@ impl Default for RegistryConfig {
     fn default() -> Self {
         Self {
             plc_url: "https://plc.directory".to_owned(),
+            handle_resolver: None,
             record_ttl: Duration::from_secs(5),
             identity_ttl: Duration::from_secs(60),
             http_timeout: Duration::from_secs(10),

@@ -53,11 +53,10 @@ pub fn blob_cid(bytes: &[u8]) -> Cid {
     Cid::new_v1(RAW_CODEC, sha256_multihash(bytes))
 }
 
-/// True if `cid` is the CID of `bytes` computed the same way: same version, codec and
-/// multihash code, and the digest of `bytes` equals the one in the CID. Only sha2-256 is
-/// recognised; any other hash function yields false.
+/// True if the multihash in `cid` is the sha2-256 multihash of `bytes`. Only sha2-256 is
+/// recognised; a CID with any other hash function yields false. The codec is not checked.
 pub fn cid_matches(cid: &Cid, bytes: &[u8]) -> bool {
-    cid.hash().code() == SHA2_256 && *cid.hash() == sha256_multihash(bytes)
+    *cid.hash() == sha256_multihash(bytes)
 }
 
 /// Converts a record in AT Proto JSON form to the IPLD data model: `{"$link"}` objects become

@@ -287,6 +287,37 @@ pub enum RegistryError {
     },
 }
 
+impl RegistryError {
+    /// True when the caller's input is malformed, independent of any network state: a bad
+    /// at-uri, DID, handle or blob CID, an at-uri without a record, or the wrong collection.
+    /// An XRPC server answers these with 400 `InvalidRequest`.
+    pub fn is_client_error(&self) -> bool {
+        matches!(
+            self,
+            Self::AtUri(_)
+                | Self::NotARecordUri { .. }
+                | Self::BadAuthority { .. }
+                | Self::WrongCollection { .. }
+                | Self::InvalidCid { .. }
+                | Self::UnsupportedDidMethod { .. }
+        )
+    }
+
+    /// True when something the caller named does not exist: handle, DID, PDS service, repo,
+    /// record or blob.
+    pub fn is_not_found(&self) -> bool {
+        matches!(
+            self,
+            Self::HandleNotFound { .. }
+                | Self::UnknownDid { .. }
+                | Self::NoPds { .. }
+                | Self::RepoNotFound { .. }
+                | Self::RecordNotFound { .. }
+                | Self::BlobNotFound { .. }
+        )
+    }
+}
+
 /// Errors of the embedded registry ([`crate::embedded::EmbeddedRegistry`]).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

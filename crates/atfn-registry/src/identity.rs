@@ -11,7 +11,10 @@ use atrium_api::did_doc::DidDocument;
 use atrium_api::types::string::{Did, Handle};
 use atrium_common::resolver::Resolver;
 use atrium_identity::did::{CommonDidResolver, CommonDidResolverConfig};
-use atrium_identity::handle::{AtprotoHandleResolver, AtprotoHandleResolverConfig, DnsTxtResolver};
+use atrium_identity::handle::{
+    AppViewHandleResolver, AppViewHandleResolverConfig, AtprotoHandleResolver,
+    AtprotoHandleResolverConfig, DnsTxtResolver,
+};
 use atrium_xrpc::HttpClient as _;
 use atrium_xrpc::http::{Request, StatusCode, header::ACCEPT};
 use hickory_resolver::TokioResolver;
@@ -46,31 +49,56 @@ fn hickory() -> TokioResolver {
     }
 }
 
+/// How handles are resolved.
+enum HandleResolver {
+    /// DNS TXT, then HTTPS well-known (the AT Proto handle spec).
+    Standard(AtprotoHandleResolver<HickoryTxt, HttpClient>),
+    /// `com.atproto.identity.resolveHandle` on a configured service.
+    Service(AppViewHandleResolver<HttpClient>),
+}
+
 /// Resolvers for handles and DIDs sharing one HTTP transport.
 pub(crate) struct IdentityResolver {
     http: Arc<HttpClient>,
     plc: CommonDidResolver<HttpClient>,
-    handles: AtprotoHandleResolver<HickoryTxt, HttpClient>,
+    handles: HandleResolver,
 }
 
 impl IdentityResolver {
-    pub(crate) fn new(http: Arc<HttpClient>, plc_url: &str) -> Self {
+    /// `handle_service`: resolve handles through this XRPC service instead of DNS and
+    /// well-known (see `RegistryConfig::handle_resolver`).
+    pub(crate) fn new(http: Arc<HttpClient>, plc_url: &str, handle_service: Option<&str>) -> Self {
+        let handles = match handle_service {
+            Some(url) => {
+                HandleResolver::Service(AppViewHandleResolver::new(AppViewHandleResolverConfig {
+                    service_url: url.trim_end_matches('/').to_owned(),
+                    http_client: http.clone(),
+                }))
+            }
+            None => {
+                HandleResolver::Standard(AtprotoHandleResolver::new(AtprotoHandleResolverConfig {
+                    dns_txt_resolver: HickoryTxt(hickory()),
+                    http_client: http.clone(),
+                }))
+            }
+        };
         Self {
             plc: CommonDidResolver::new(CommonDidResolverConfig {
                 plc_directory_url: plc_url.to_owned(),
                 http_client: http.clone(),
             }),
-            handles: AtprotoHandleResolver::new(AtprotoHandleResolverConfig {
-                dns_txt_resolver: HickoryTxt(hickory()),
-                http_client: http.clone(),
-            }),
+            handles,
             http,
         }
     }
 
     /// Handle → DID. Errors: [`RegistryError::HandleNotFound`] when neither method yields a DID.
     pub(crate) async fn resolve_handle(&self, handle: &Handle) -> Result<Did, RegistryError> {
-        self.handles.resolve(handle).await.map_err(|e| {
+        let resolved = match &self.handles {
+            HandleResolver::Standard(r) => r.resolve(handle).await,
+            HandleResolver::Service(r) => r.resolve(handle).await,
+        };
+        resolved.map_err(|e| {
             tracing::debug!(handle = handle.as_str(), error = %e, "handle resolution failed");
             RegistryError::HandleNotFound {
                 handle: handle.to_string(),

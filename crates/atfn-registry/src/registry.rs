@@ -15,7 +15,7 @@ use moka::sync::Cache;
 use serde::{Deserialize, Serialize};
 
 use crate::aturi::AtUri;
-use crate::config::RegistryConfig;
+use crate::config::{MAX_TTL, RegistryConfig};
 use crate::content::{RAW_CODEC, SHA2_256, cid_matches, record_cid};
 use crate::error::RegistryError;
 use crate::http::{HttpClient, Pds, is_body_too_large};
@@ -130,14 +130,20 @@ const GET_BLOB: &str = "com.atproto.sync.getBlob";
 
 impl Registry {
     /// Builds the client: the HTTP transport (reqwest, rustls, `http_timeout`), the DNS resolver
-    /// (system configuration) and empty caches. Errors: [`RegistryError::Config`] when the HTTP
-    /// client cannot be built.
+    /// (system configuration) and empty caches. Errors: [`RegistryError::Config`] when a TTL
+    /// exceeds [`MAX_TTL`] or the HTTP client cannot be built.
     pub fn new(config: RegistryConfig) -> Result<Self, RegistryError> {
+        if config.record_ttl > MAX_TTL || config.identity_ttl > MAX_TTL {
+            return Err(RegistryError::Config(
+                "cache TTLs must be at most 365 days".to_owned(),
+            ));
+        }
         let http = HttpClient::new(config.http_timeout, config.max_blob_bytes)
             .map_err(|e| RegistryError::Config(e.to_string()))?;
         let http = Arc::new(http);
         let plc_url = config.plc_url.trim_end_matches('/');
-        let identity = IdentityResolver::new(http.clone(), plc_url);
+        let identity =
+            IdentityResolver::new(http.clone(), plc_url, config.handle_resolver.as_deref());
         let inner = Inner {
             handles: identity_cache(config.identity_ttl),
             pds: identity_cache(config.identity_ttl),
@@ -242,7 +248,7 @@ impl Registry {
             collection.as_str(),
             rkey.as_str()
         );
-        let record = verified_record(record_uri, out.cid, out.value)?;
+        let record = verified_record(GET_RECORD, record_uri, out.cid, out.value)?;
         self.inner.records.insert(key, record.clone());
         Ok(record)
     }
@@ -273,7 +279,7 @@ impl Registry {
         let records = out
             .records
             .into_iter()
-            .map(|r| verified_record(r.uri, Some(r.cid), r.value))
+            .map(|r| verified_record(LIST_RECORDS, r.uri, Some(r.cid), r.value))
             .collect::<Result<_, _>>()?;
         Ok(RecordPage {
             records,
@@ -443,12 +449,13 @@ fn identity_cache<V: Clone + Send + Sync + 'static>(ttl: std::time::Duration) ->
 /// Checks a record's CID against its value and builds the [`Record`]; when the PDS omitted the
 /// CID, the computed one is used.
 fn verified_record(
+    nsid: &'static str,
     uri: String,
     claimed: Option<String>,
     value: serde_json::Value,
 ) -> Result<Record, RegistryError> {
     let computed = record_cid(&value).map_err(|e| RegistryError::InvalidResponse {
-        nsid: GET_RECORD,
+        nsid,
         reason: e.to_string(),
     })?;
     match claimed {

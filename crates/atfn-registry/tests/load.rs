@@ -3,10 +3,10 @@
 use std::time::Duration;
 
 use atfn_registry::content::blob_cid;
-use atfn_registry::{AtUri, RegistryError};
+use atfn_registry::{AtUri, Registry, RegistryConfig, RegistryError};
 use serde_json::json;
 
-use crate::common::{NSID, client, function_record, start};
+use crate::common::{HANDLE, NSID, client, function_record, start};
 
 const HOUR: Duration = Duration::from_secs(3600);
 
@@ -100,6 +100,7 @@ async fn wrong_collection_err() {
         err.to_string(),
         "wrong collection: expected at.functions.metadata, got app.bsky.feed.post"
     );
+    assert!(err.is_client_error());
 }
 
 #[tokio::test]
@@ -172,12 +173,22 @@ async fn cached_record_until_ttl_then_updated() {
 
     let long = client(HOUR);
     let short = client(Duration::from_millis(100));
+    let uncached = client(Duration::ZERO);
     assert_eq!(long.load_function(&uri).await.unwrap().record.name, "v1");
+    assert_eq!(
+        uncached.load_function(&uri).await.unwrap().record.name,
+        "v1"
+    );
     assert_eq!(short.load_function(&uri).await.unwrap().record.name, "v1");
 
     node.publish(&token, "f", "v2", b"\0asm two").await;
     // Within its TTL the record cache still answers with the old record.
     assert_eq!(long.load_function(&uri).await.unwrap().record.name, "v1");
+    // A zero TTL disables the record cache.
+    assert_eq!(
+        uncached.load_function(&uri).await.unwrap().record.name,
+        "v2"
+    );
     // After the TTL the update is visible, with its new code.
     tokio::time::sleep(Duration::from_millis(300)).await;
     let updated = short.load_function(&uri).await.unwrap();
@@ -202,4 +213,45 @@ async fn data_survives_restart() {
     let function = client(HOUR).load_function(&uri).await.unwrap();
     assert_eq!(function.record_cid, put["cid"].as_str().unwrap());
     assert_eq!(function.code.bytes.as_ref(), b"\0asm keep");
+}
+
+#[tokio::test]
+async fn handle_uri_through_configured_resolver() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = start(&dir.path().join("reg.db"), 0).await;
+    let token = node.login().await;
+    node.publish(&token, "hi", "hi", b"\0asm hi").await;
+    let registry = Registry::new(RegistryConfig {
+        handle_resolver: Some(node.url.clone()),
+        ..RegistryConfig::default()
+    })
+    .unwrap();
+    assert_eq!(
+        registry.resolve_did(HANDLE).await.unwrap().as_str(),
+        node.did()
+    );
+    let uri: AtUri = format!("at://{HANDLE}/{NSID}/hi").parse().unwrap();
+    let function = registry.load_function(&uri).await.unwrap();
+    assert_eq!(function.code.bytes.as_ref(), b"\0asm hi");
+
+    let err = registry.resolve_did("bob.test").await.unwrap_err();
+    assert_eq!(err.to_string(), "could not resolve handle bob.test");
+    assert!(err.is_not_found());
+    let err = registry.resolve_did("not a handle").await.unwrap_err();
+    assert_eq!(err.to_string(), "invalid DID or handle: \"not a handle\"");
+}
+
+#[test]
+fn ttl_too_long_err() {
+    let config = RegistryConfig {
+        record_ttl: atfn_registry::MAX_TTL * 2,
+        ..RegistryConfig::default()
+    };
+    let err = Registry::new(config)
+        .err()
+        .expect("a TTL past MAX_TTL is refused");
+    assert_eq!(
+        err.to_string(),
+        "invalid registry configuration: cache TTLs must be at most 365 days"
+    );
 }
