@@ -52,7 +52,7 @@ fn hickory() -> TokioResolver {
 /// How handles are resolved.
 enum HandleResolver {
     /// DNS TXT, then HTTPS well-known (the AT Proto handle spec).
-    Standard(AtprotoHandleResolver<HickoryTxt, HttpClient>),
+    Standard(Box<AtprotoHandleResolver<HickoryTxt, HttpClient>>),
     /// `com.atproto.identity.resolveHandle` on a configured service.
     Service(AppViewHandleResolver<HttpClient>),
 }
@@ -76,10 +76,11 @@ impl IdentityResolver {
                 }))
             }
             None => {
-                HandleResolver::Standard(AtprotoHandleResolver::new(AtprotoHandleResolverConfig {
+                let config = AtprotoHandleResolverConfig {
                     dns_txt_resolver: HickoryTxt(hickory()),
                     http_client: http.clone(),
-                }))
+                };
+                HandleResolver::Standard(Box::new(AtprotoHandleResolver::new(config)))
             }
         };
         Self {
