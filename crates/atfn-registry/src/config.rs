@@ -23,7 +23,8 @@ pub struct RegistryConfig {
     /// How long a resolved handle → DID and DID → PDS endpoint stay cached. Default 60 s; at
     /// most [`MAX_TTL`].
     pub identity_ttl: Duration,
-    /// Timeout of each HTTP request (DNS, connect, response body). Default 10 s.
+    /// Timeout of each HTTP request (connect to end of body) and of each DNS TXT query.
+    /// Default 10 s.
     pub http_timeout: Duration,
     /// Largest response body accepted, in bytes, which bounds blob size. Default 16 MiB.
     /// A larger blob fails with [`crate::RegistryError::BlobTooLarge`].

@@ -6,6 +6,7 @@
 //! document's `#atproto_pds` service of type `AtprotoPersonalDataServer`.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use atrium_api::did_doc::DidDocument;
 use atrium_api::types::string::{Did, Handle};
@@ -36,17 +37,19 @@ impl DnsTxtResolver for HickoryTxt {
     }
 }
 
-fn hickory() -> TokioResolver {
+/// A hickory resolver whose per-query timeout is `timeout`, with one attempt.
+fn hickory(timeout: Duration) -> TokioResolver {
     use hickory_resolver::config::ResolverConfig;
     use hickory_resolver::name_server::TokioConnectionProvider;
-    match TokioResolver::builder_tokio() {
-        Ok(builder) => builder.build(),
-        Err(_) => TokioResolver::builder_with_config(
+    let mut builder = TokioResolver::builder_tokio().unwrap_or_else(|_| {
+        TokioResolver::builder_with_config(
             ResolverConfig::default(),
             TokioConnectionProvider::default(),
         )
-        .build(),
-    }
+    });
+    builder.options_mut().timeout = timeout;
+    builder.options_mut().attempts = 1;
+    builder.build()
 }
 
 /// How handles are resolved.
@@ -66,8 +69,13 @@ pub(crate) struct IdentityResolver {
 
 impl IdentityResolver {
     /// `handle_service`: resolve handles through this XRPC service instead of DNS and
-    /// well-known (see `RegistryConfig::handle_resolver`).
-    pub(crate) fn new(http: Arc<HttpClient>, plc_url: &str, handle_service: Option<&str>) -> Self {
+    /// well-known (see `RegistryConfig::handle_resolver`); `timeout` bounds each DNS query.
+    pub(crate) fn new(
+        http: Arc<HttpClient>,
+        plc_url: &str,
+        handle_service: Option<&str>,
+        timeout: Duration,
+    ) -> Self {
         let handles = match handle_service {
             Some(url) => {
                 HandleResolver::Service(AppViewHandleResolver::new(AppViewHandleResolverConfig {
@@ -77,7 +85,7 @@ impl IdentityResolver {
             }
             None => {
                 let config = AtprotoHandleResolverConfig {
-                    dns_txt_resolver: HickoryTxt(hickory()),
+                    dns_txt_resolver: HickoryTxt(hickory(timeout)),
                     http_client: http.clone(),
                 };
                 HandleResolver::Standard(Box::new(AtprotoHandleResolver::new(config)))

@@ -29,6 +29,7 @@ mod registry;
 pub use atrium_api::types::string::{AtIdentifier, Did, Handle, Nsid, RecordKey};
 pub use aturi::AtUri;
 pub use config::{MAX_TTL, RegistryConfig};
+pub use content::{blob_cid, record_cid};
 pub use embedded::EmbeddedRegistry;
 pub use error::{AtUriError, EmbeddedError, LexiconError, RegistryError};
 pub use lexicon::{BlobRef, FUNCTION_NSID, FunctionRecord};

@@ -142,8 +142,12 @@ impl Registry {
             .map_err(|e| RegistryError::Config(e.to_string()))?;
         let http = Arc::new(http);
         let plc_url = config.plc_url.trim_end_matches('/');
-        let identity =
-            IdentityResolver::new(http.clone(), plc_url, config.handle_resolver.as_deref());
+        let identity = IdentityResolver::new(
+            http.clone(),
+            plc_url,
+            config.handle_resolver.as_deref(),
+            config.http_timeout,
+        );
         let inner = Inner {
             handles: identity_cache(config.identity_ttl),
             pds: identity_cache(config.identity_ttl),

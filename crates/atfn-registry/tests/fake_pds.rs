@@ -133,3 +133,68 @@ async fn did_document_id_mismatch_err() {
     );
     server.abort();
 }
+
+/// A fake PLC directory serving one DID document in the legacy form of
+/// `@did-plc/server@0.0.1`, whose PDS is `pds_url`.
+async fn start_plc(did: &'static str, pds_url: String) -> (String, tokio::task::JoinHandle<()>) {
+    async fn doc(
+        State((did, pds)): State<(&'static str, String)>,
+        axum::extract::Path(asked): axum::extract::Path<String>,
+    ) -> Response {
+        if asked != did {
+            return (
+                StatusCode::NOT_FOUND,
+                Json(json!({ "message": format!("DID not registered: {asked}") })),
+            )
+                .into_response();
+        }
+        Json(json!({
+            "@context": ["https://www.w3.org/ns/did/v1"],
+            "id": did,
+            "alsoKnownAs": ["at://alice.test"],
+            "verificationMethod": [{
+                "id": "#atproto",
+                "type": "EcdsaSecp256k1VerificationKey2019",
+                "controller": did,
+                "publicKeyMultibase": "zQYEBzXeuTM9UR3rfvNag6L3RNAs5pQZyYPsomTsgQhsxLdEgCrPTLgFna8yqCnxPpNT7DBk6Ym3dgPKNu86vt9GR"
+            }],
+            "service": [{ "id": "#atproto_pds", "type": "AtprotoPersonalDataServer", "serviceEndpoint": pds }]
+        }))
+        .into_response()
+    }
+    let (listener, addr) = bind(0).await;
+    let router = Router::new()
+        .route("/{did}", get(doc))
+        .with_state((did, pds_url));
+    (format!("http://{addr}"), serve(listener, router))
+}
+
+#[tokio::test]
+async fn did_plc_through_configured_directory() {
+    const DID: &str = "did:plc:ewvi7nxzyoun6zhxrhs64oiz";
+    let dir = tempfile::tempdir().unwrap();
+    let node = crate::common::start(&dir.path().join("reg.db"), 0).await;
+    let (plc_url, plc) = start_plc(DID, node.url.clone()).await;
+    let registry = atfn_registry::Registry::new(atfn_registry::RegistryConfig {
+        plc_url,
+        ..atfn_registry::RegistryConfig::default()
+    })
+    .unwrap();
+    assert_eq!(
+        registry.resolve_pds(&DID.parse().unwrap()).await.unwrap(),
+        node.url
+    );
+
+    // The embedded registry does not host this DID's repo.
+    let uri: AtUri = format!("at://{DID}/{NSID}/x").parse().unwrap();
+    let err = registry.get_record(&uri).await.unwrap_err();
+    assert_eq!(err.to_string(), format!("repo not found: {DID}"));
+
+    let unknown = "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa";
+    let err = registry
+        .resolve_pds(&unknown.parse().unwrap())
+        .await
+        .unwrap_err();
+    assert_eq!(err.to_string(), format!("unknown DID {unknown}"));
+    plc.abort();
+}

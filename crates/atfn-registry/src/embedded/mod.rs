@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use atrium_api::types::string::Handle;
 
-use crate::error::EmbeddedError;
+pub use crate::error::EmbeddedError;
 use store::Store;
 
 /// Largest blob accepted by `com.atproto.repo.uploadBlob`, in bytes: 16 MiB. Larger bodies get
