@@ -11,6 +11,8 @@ use ipld_core::ipld::Ipld;
 use multihash::Multihash;
 use sha2::{Digest, Sha256};
 
+pub use crate::error::DataModelError;
+
 /// Multicodec code of raw bytes, used for blob CIDs.
 pub const RAW_CODEC: u64 = 0x55;
 /// Multicodec code of DAG-CBOR, used for record CIDs.
@@ -26,21 +28,6 @@ const BASE64: GeneralPurpose = GeneralPurpose::new(
         .with_encode_padding(false)
         .with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
-
-/// Why a JSON value has no DAG-CBOR form in the AT Proto data model.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum DataModelError {
-    /// Floats are not part of the AT Proto data model.
-    #[error("floating-point numbers are not allowed in records")]
-    Float,
-    /// `{"$link": …}` does not hold a parsable CID.
-    #[error("invalid $link CID {0:?}")]
-    Link(String),
-    /// `{"$bytes": …}` does not hold base64.
-    #[error("invalid $bytes base64")]
-    Bytes,
-}
 
 /// The sha2-256 multihash of `bytes`.
 fn sha256_multihash(bytes: &[u8]) -> Multihash<64> {

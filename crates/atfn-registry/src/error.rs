@@ -139,6 +139,21 @@ pub enum LexiconError {
     },
 }
 
+/// Why a JSON value has no DAG-CBOR form in the AT Proto data model.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DataModelError {
+    /// Floats are not part of the AT Proto data model.
+    #[error("floating-point numbers are not allowed in records")]
+    Float,
+    /// `{"$link": …}` does not hold a parsable CID.
+    #[error("invalid $link CID {0:?}")]
+    Link(String),
+    /// `{"$bytes": …}` does not hold base64.
+    #[error("invalid $bytes base64")]
+    Bytes,
+}
+
 /// Errors of [`crate::Registry`]: resolution, fetching and verification.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

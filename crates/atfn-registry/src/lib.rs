@@ -31,6 +31,6 @@ pub use aturi::AtUri;
 pub use config::{MAX_TTL, RegistryConfig};
 pub use content::{blob_cid, record_cid};
 pub use embedded::EmbeddedRegistry;
-pub use error::{AtUriError, EmbeddedError, LexiconError, RegistryError};
+pub use error::{AtUriError, DataModelError, EmbeddedError, LexiconError, RegistryError};
 pub use lexicon::{BlobRef, FUNCTION_NSID, FunctionRecord};
 pub use registry::{Blob, Function, Record, RecordPage, Registry};

@@ -257,6 +257,13 @@ impl Registry {
         Ok(record)
     }
 
+    /// Drops the cached record of `uri` (as written, e.g. with a handle or a DID authority), so
+    /// the next [`Registry::get_record`] or [`Registry::load_function`] fetches it again. Use
+    /// after publishing an update through this node.
+    pub fn invalidate_record(&self, uri: &AtUri) {
+        self.inner.records.invalidate(&uri.to_string());
+    }
+
     /// Lists records of `collection` in `repo` (DID or handle) with
     /// `com.atproto.repo.listRecords`, `limit` clamped to 1..=100, verifying every record's CID.
     /// Not cached. Errors: resolution errors, [`RegistryError::RepoNotFound`],

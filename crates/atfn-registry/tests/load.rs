@@ -189,6 +189,9 @@ async fn cached_record_until_ttl_then_updated() {
         uncached.load_function(&uri).await.unwrap().record.name,
         "v2"
     );
+    // Invalidation drops the cached record at once.
+    long.invalidate_record(&uri);
+    assert_eq!(long.load_function(&uri).await.unwrap().record.name, "v2");
     // After the TTL the update is visible, with its new code.
     tokio::time::sleep(Duration::from_millis(300)).await;
     let updated = short.load_function(&uri).await.unwrap();
