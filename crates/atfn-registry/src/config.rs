@@ -26,8 +26,9 @@ pub struct RegistryConfig {
     /// Timeout of each HTTP request (connect to end of body) and of each DNS TXT query.
     /// Default 10 s.
     pub http_timeout: Duration,
-    /// Largest response body accepted, in bytes, which bounds blob size. Default 16 MiB.
-    /// A larger blob fails with [`crate::RegistryError::BlobTooLarge`].
+    /// Largest blob accepted from `com.atproto.sync.getBlob`, in bytes. Default 16 MiB. A larger
+    /// blob fails with [`crate::RegistryError::BlobTooLarge`]. (JSON responses are bounded
+    /// separately, at 8 MiB.)
     pub max_blob_bytes: u64,
     /// Total size of verified blobs kept in memory, by CID, in bytes. Default 256 MiB.
     /// Zero disables the blob cache.

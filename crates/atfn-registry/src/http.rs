@@ -20,42 +20,39 @@ pub(crate) fn is_body_too_large(err: &(dyn StdError + Send + Sync + 'static)) ->
     err.downcast_ref::<BodyTooLarge>().is_some()
 }
 
-/// reqwest client plus the response body limit in bytes.
+/// Largest JSON response body (DID documents, records, record listings), in bytes: 8 MiB.
+/// Blobs have their own limit, `RegistryConfig::max_blob_bytes`.
+pub(crate) const MAX_JSON_BYTES: u64 = 8 * 1024 * 1024;
+
+/// The reqwest client.
 #[derive(Debug, Clone)]
 pub(crate) struct HttpClient {
     client: reqwest::Client,
-    max_body: u64,
 }
 
 impl HttpClient {
-    /// A client with the given per-request timeout and body limit (bytes).
-    pub(crate) fn new(timeout: std::time::Duration, max_body: u64) -> reqwest::Result<Self> {
+    /// A client with the given per-request timeout.
+    pub(crate) fn new(timeout: std::time::Duration) -> reqwest::Result<Self> {
         let client = reqwest::Client::builder()
             .timeout(timeout)
             .user_agent(concat!("atfn-registry/", env!("CARGO_PKG_VERSION")))
             .build()?;
-        Ok(Self { client, max_body })
+        Ok(Self { client })
     }
-}
 
-impl atrium_xrpc::HttpClient for HttpClient {
-    async fn send_http(
+    /// Sends `request` and reads the whole response body, failing with [`BodyTooLarge`] past
+    /// `max_body` bytes (checked against `Content-Length` first, then while reading).
+    pub(crate) async fn fetch(
         &self,
         request: Request<Vec<u8>>,
+        max_body: u64,
     ) -> Result<Response<Vec<u8>>, Box<dyn StdError + Send + Sync + 'static>> {
         let mut response = self
             .client
             .execute(reqwest::Request::try_from(request)?)
             .await?;
-        let too_large = || {
-            Box::new(BodyTooLarge {
-                limit: self.max_body,
-            })
-        };
-        if response
-            .content_length()
-            .is_some_and(|len| len > self.max_body)
-        {
+        let too_large = || Box::new(BodyTooLarge { limit: max_body });
+        if response.content_length().is_some_and(|len| len > max_body) {
             return Err(too_large());
         }
         let mut builder = Response::builder().status(response.status());
@@ -64,12 +61,22 @@ impl atrium_xrpc::HttpClient for HttpClient {
         }
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await? {
-            if (body.len() + chunk.len()) as u64 > self.max_body {
+            if (body.len() + chunk.len()) as u64 > max_body {
                 return Err(too_large());
             }
             body.extend_from_slice(&chunk);
         }
         Ok(builder.body(body)?)
+    }
+}
+
+impl atrium_xrpc::HttpClient for HttpClient {
+    /// [`HttpClient::fetch`] with [`MAX_JSON_BYTES`]: atrium uses this for JSON calls.
+    async fn send_http(
+        &self,
+        request: Request<Vec<u8>>,
+    ) -> Result<Response<Vec<u8>>, Box<dyn StdError + Send + Sync + 'static>> {
+        self.fetch(request, MAX_JSON_BYTES).await
     }
 }
 

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use atrium_api::types::string::{AtIdentifier, Did};
 use atrium_xrpc::error::{Error as XrpcError, ErrorResponseBody, XrpcErrorKind};
 use atrium_xrpc::http::{Method, Request};
-use atrium_xrpc::{HttpClient as _, OutputDataOrBytes, XrpcClient as _, XrpcRequest};
+use atrium_xrpc::{OutputDataOrBytes, XrpcClient as _, XrpcRequest};
 use bytes::Bytes;
 use moka::sync::Cache;
 use serde::{Deserialize, Serialize};
@@ -138,7 +138,7 @@ impl Registry {
                 "cache TTLs must be at most 365 days".to_owned(),
             ));
         }
-        let http = HttpClient::new(config.http_timeout, config.max_blob_bytes)
+        let http = HttpClient::new(config.http_timeout)
             .map_err(|e| RegistryError::Config(e.to_string()))?;
         let http = Arc::new(http);
         let plc_url = config.plc_url.trim_end_matches('/');
@@ -327,19 +327,24 @@ impl Registry {
                 url: base.clone(),
                 reason: e.to_string(),
             })?;
-        let response = self.inner.http.send_http(request).await.map_err(|e| {
-            if is_body_too_large(e.as_ref()) {
-                RegistryError::BlobTooLarge {
-                    cid: cid.clone(),
-                    limit: self.inner.config.max_blob_bytes,
+        let response = self
+            .inner
+            .http
+            .fetch(request, self.inner.config.max_blob_bytes)
+            .await
+            .map_err(|e| {
+                if is_body_too_large(e.as_ref()) {
+                    RegistryError::BlobTooLarge {
+                        cid: cid.clone(),
+                        limit: self.inner.config.max_blob_bytes,
+                    }
+                } else {
+                    RegistryError::Http {
+                        url: base.clone(),
+                        reason: e.to_string(),
+                    }
                 }
-            } else {
-                RegistryError::Http {
-                    url: base.clone(),
-                    reason: e.to_string(),
-                }
-            }
-        })?;
+            })?;
         if !response.status().is_success() {
             let body = serde_json::from_slice::<ErrorResponseBody>(response.body()).ok();
             let failure = XrpcFailure::from_status(response.status().as_u16(), body);

@@ -198,3 +198,37 @@ async fn did_plc_through_configured_directory() {
     assert_eq!(err.to_string(), format!("unknown DID {unknown}"));
     plc.abort();
 }
+
+#[tokio::test]
+async fn blob_too_large_err() {
+    let (did, server) = start_fake().await;
+    // The fake serves 10 bytes; the DID document and record are not bound by this limit.
+    let registry = atfn_registry::Registry::new(atfn_registry::RegistryConfig {
+        max_blob_bytes: 9,
+        ..atfn_registry::RegistryConfig::default()
+    })
+    .unwrap();
+    let uri: AtUri = format!("at://{did}/{NSID}/liar").parse().unwrap();
+    let err = registry.load_function(&uri).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("blob {} is larger than 9 bytes", blob_cid(b"real bytes"))
+    );
+    server.abort();
+}
+
+#[tokio::test]
+async fn unreachable_pds_err() {
+    // Port 1 on loopback has no listener: the DID document cannot be fetched.
+    let did = "did:web:127.0.0.1%3A1";
+    let err = client(std::time::Duration::from_secs(5))
+        .resolve_pds(&did.parse().unwrap())
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().starts_with(&format!(
+            "could not resolve DID {did}: http://127.0.0.1:1/.well-known/did.json: "
+        )),
+        "{err}"
+    );
+}
