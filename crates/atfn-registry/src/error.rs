@@ -154,8 +154,9 @@ pub enum DataModelError {
     Bytes,
 }
 
-/// Errors of [`crate::Registry`]: resolution, fetching and verification.
-#[derive(Debug, thiserror::Error)]
+/// Errors of [`crate::Registry`]: resolution, fetching and verification. `Clone`, because a
+/// failed fetch is shared by every caller that waited on it.
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum RegistryError {
     /// The configuration cannot be used (for example an unparsable PLC URL).

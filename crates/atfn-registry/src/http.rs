@@ -4,7 +4,6 @@
 
 use std::error::Error as StdError;
 
-use atrium_xrpc::XrpcClient;
 use atrium_xrpc::http::{Request, Response};
 
 /// The response body exceeded the configured limit; returned boxed from
@@ -77,26 +76,5 @@ impl atrium_xrpc::HttpClient for HttpClient {
         request: Request<Vec<u8>>,
     ) -> Result<Response<Vec<u8>>, Box<dyn StdError + Send + Sync + 'static>> {
         self.fetch(request, MAX_JSON_BYTES).await
-    }
-}
-
-/// An XRPC endpoint: the shared transport plus a PDS base URL (no trailing slash).
-pub(crate) struct Pds<'a> {
-    pub(crate) http: &'a HttpClient,
-    pub(crate) base: &'a str,
-}
-
-impl atrium_xrpc::HttpClient for Pds<'_> {
-    async fn send_http(
-        &self,
-        request: Request<Vec<u8>>,
-    ) -> Result<Response<Vec<u8>>, Box<dyn StdError + Send + Sync + 'static>> {
-        atrium_xrpc::HttpClient::send_http(self.http, request).await
-    }
-}
-
-impl XrpcClient for Pds<'_> {
-    fn base_uri(&self) -> String {
-        self.base.to_owned()
     }
 }

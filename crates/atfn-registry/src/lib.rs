@@ -24,6 +24,7 @@ mod error;
 mod http;
 mod identity;
 mod lexicon;
+mod pds;
 mod registry;
 
 pub use atrium_api::types::string::{AtIdentifier, Did, Handle, Nsid, RecordKey};

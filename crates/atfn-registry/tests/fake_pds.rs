@@ -2,6 +2,7 @@
 //! that do not match what the record's CIDs promise. The registry must refuse them.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use atfn_registry::content::{blob_cid, record_cid};
 use atfn_registry::{AtUri, RegistryError};
@@ -18,6 +19,11 @@ struct Fake {
     did: String,
     url: String,
     record: Value,
+    /// What getBlob serves.
+    blob: &'static [u8],
+    /// getRecord and getBlob requests served.
+    record_hits: AtomicUsize,
+    blob_hits: AtomicUsize,
 }
 
 async fn did_doc(State(fake): State<Arc<Fake>>) -> Json<Value> {
@@ -28,6 +34,7 @@ async fn did_doc(State(fake): State<Arc<Fake>>) -> Json<Value> {
 }
 
 async fn get_record(State(fake): State<Arc<Fake>>, Query(q): Query<Value>) -> Json<Value> {
+    fake.record_hits.fetch_add(1, Ordering::SeqCst);
     let rkey = q["rkey"].as_str().unwrap();
     let cid = if rkey == "tampered" {
         // The CID of a different record.
@@ -40,17 +47,20 @@ async fn get_record(State(fake): State<Arc<Fake>>, Query(q): Query<Value>) -> Js
     )
 }
 
-async fn get_blob() -> Response {
-    (
-        StatusCode::OK,
-        [("content-type", "application/wasm")],
-        b"evil bytes".to_vec(),
-    )
-        .into_response()
+async fn get_blob(State(fake): State<Arc<Fake>>) -> Response {
+    fake.blob_hits.fetch_add(1, Ordering::SeqCst);
+    let headers = [("content-type", "application/wasm")];
+    (StatusCode::OK, headers, fake.blob.to_vec()).into_response()
 }
 
-/// Starts the fake PDS; returns its DID.
+/// Starts the fake PDS serving "evil bytes" for the record's code; returns its DID.
 async fn start_fake() -> (String, tokio::task::JoinHandle<()>) {
+    let (fake, server) = start_fake_serving(b"evil bytes").await;
+    (fake.did.clone(), server)
+}
+
+/// Starts the fake PDS whose record names the blob "real bytes" and whose getBlob serves `blob`.
+async fn start_fake_serving(blob: &'static [u8]) -> (Arc<Fake>, tokio::task::JoinHandle<()>) {
     let (listener, addr) = bind(0).await;
     let did = format!("did:web:127.0.0.1%3A{}", addr.port());
     let code = json!({
@@ -60,16 +70,19 @@ async fn start_fake() -> (String, tokio::task::JoinHandle<()>) {
         "size": 10,
     });
     let fake = Arc::new(Fake {
-        did: did.clone(),
+        did,
         url: format!("http://{addr}"),
         record: function_record("liar", code),
+        blob,
+        record_hits: AtomicUsize::new(0),
+        blob_hits: AtomicUsize::new(0),
     });
     let router = Router::new()
         .route("/.well-known/did.json", get(did_doc))
         .route("/xrpc/com.atproto.repo.getRecord", get(get_record))
         .route("/xrpc/com.atproto.sync.getBlob", get(get_blob))
-        .with_state(fake);
-    (did, serve(listener, router))
+        .with_state(fake.clone());
+    (fake, serve(listener, router))
 }
 
 #[tokio::test]
@@ -231,4 +244,22 @@ async fn unreachable_pds_err() {
         )),
         "{err}"
     );
+}
+
+#[tokio::test]
+async fn concurrent_cold_loads_fetch_once() {
+    let (fake, server) = start_fake_serving(b"real bytes").await;
+    let registry = client(std::time::Duration::from_secs(3600));
+    let uri: AtUri = format!("at://{}/{NSID}/same", fake.did).parse().unwrap();
+    let mut loads = tokio::task::JoinSet::new();
+    for _ in 0..16 {
+        let (registry, uri) = (registry.clone(), uri.clone());
+        loads.spawn(async move { registry.load_function(&uri).await });
+    }
+    for function in loads.join_all().await {
+        assert_eq!(function.unwrap().code.bytes.as_ref(), b"real bytes");
+    }
+    assert_eq!(fake.record_hits.load(Ordering::SeqCst), 1);
+    assert_eq!(fake.blob_hits.load(Ordering::SeqCst), 1);
+    server.abort();
 }

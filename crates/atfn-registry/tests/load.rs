@@ -190,7 +190,7 @@ async fn cached_record_until_ttl_then_updated() {
         "v2"
     );
     // Invalidation drops the cached record at once.
-    long.invalidate_record(&uri);
+    long.invalidate_record(&uri).await;
     assert_eq!(long.load_function(&uri).await.unwrap().record.name, "v2");
     // After the TTL the update is visible, with its new code.
     tokio::time::sleep(Duration::from_millis(300)).await;
