@@ -258,3 +258,10 @@ fn ttl_too_long_err() {
         "invalid registry configuration: cache TTLs must be at most 365 days"
     );
 }
+
+#[test]
+fn registry_builds_outside_a_runtime() {
+    // Construction spawns nothing: a CLI may build it before entering tokio.
+    let registry = Registry::new(RegistryConfig::default()).unwrap();
+    assert_eq!(registry.config().plc_url, "https://plc.directory");
+}
