@@ -265,3 +265,25 @@ fn registry_builds_outside_a_runtime() {
     let registry = Registry::new(RegistryConfig::default()).unwrap();
     assert_eq!(registry.config().plc_url, "https://plc.directory");
 }
+
+#[tokio::test]
+async fn deleted_record_not_found_after_ttl() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = start(&dir.path().join("reg.db"), 0).await;
+    let token = node.login().await;
+    node.publish(&token, "gone", "gone", b"\0asm gone").await;
+    let uri: AtUri = format!("at://{}/{NSID}/gone", node.did()).parse().unwrap();
+    let registry = client(Duration::ZERO);
+    registry.load_function(&uri).await.unwrap();
+    let res = node
+        .http
+        .post(node.xrpc("com.atproto.repo.deleteRecord"))
+        .bearer_auth(&token)
+        .json(&json!({ "repo": node.did(), "collection": NSID, "rkey": "gone" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let err = registry.load_function(&uri).await.unwrap_err();
+    assert_eq!(err.to_string(), format!("record not found: {uri}"));
+}

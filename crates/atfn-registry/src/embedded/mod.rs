@@ -90,6 +90,7 @@ impl EmbeddedRegistry {
     ///   `PayloadTooLarge` past [`MAX_UPLOAD_BYTES`].
     /// - `POST /xrpc/com.atproto.repo.putRecord` (bearer) `{repo, collection, rkey, record}` →
     ///   `{uri, cid, validationStatus: "unknown"}`.
+    /// - `POST /xrpc/com.atproto.repo.deleteRecord` (bearer) `{repo, collection, rkey}` → `{}`.
     /// - `GET /xrpc/com.atproto.repo.getRecord?repo&collection&rkey` → `{uri, cid, value}`;
     ///   `RecordNotFound`.
     /// - `GET /xrpc/com.atproto.repo.listRecords?repo&collection[&limit][&cursor][&reverse]` →

@@ -94,6 +94,7 @@ pub(super) fn router(state: Arc<Inner>) -> Router {
             post(upload_blob).layer(DefaultBodyLimit::disable()),
         )
         .route("/xrpc/com.atproto.repo.putRecord", post(put_record))
+        .route("/xrpc/com.atproto.repo.deleteRecord", post(delete_record))
         .route("/xrpc/com.atproto.repo.getRecord", get(get_record))
         .route("/xrpc/com.atproto.repo.listRecords", get(list_records))
         .route("/xrpc/com.atproto.repo.describeRepo", get(describe_repo))
@@ -274,6 +275,30 @@ async fn put_record(
         .put_record(&input.collection, &input.rkey, &cid, &record)
         .await?;
     Ok(Json(json!({ "uri": uri, "cid": cid, "validationStatus": "unknown" })).into_response())
+}
+
+#[derive(Deserialize)]
+struct DeleteRecordInput {
+    repo: String,
+    collection: String,
+    rkey: String,
+}
+
+/// Deletes a record; deleting an absent record succeeds, as on the official PDS.
+async fn delete_record(
+    State(state): AppState,
+    headers: HeaderMap,
+    input: Result<Json<DeleteRecordInput>, JsonRejection>,
+) -> XrpcResult {
+    state.check_auth(&headers).await?;
+    let Json(input) = input?;
+    state.check_repo(&input.repo).await?;
+    record_uri(&state, &input.collection, &input.rkey)?;
+    state
+        .store
+        .delete_record(&input.collection, &input.rkey)
+        .await?;
+    Ok(Json(json!({})).into_response())
 }
 
 /// `at://<did>/<collection>/<rkey>` after checking the NSID and record key syntax.

@@ -184,6 +184,20 @@ impl Store {
         Ok(())
     }
 
+    /// Deletes a record; true if it existed.
+    pub(crate) async fn delete_record(
+        &self,
+        collection: &str,
+        rkey: &str,
+    ) -> Result<bool, EmbeddedError> {
+        let done = sqlx::query("DELETE FROM record WHERE collection = ? AND rkey = ?")
+            .bind(collection)
+            .bind(rkey)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
     /// One record, if present.
     pub(crate) async fn get_record(
         &self,
