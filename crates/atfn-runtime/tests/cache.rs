@@ -1,0 +1,72 @@
+//! The compiled-module cache: memory hits, and disk hits after a restart.
+
+use crate::support::{call, spec};
+use atfn_examples::ECHO;
+use atfn_runtime::{Mode, Runtime, RuntimeConfig, RuntimeStats};
+
+fn runtime_in(dir: &std::path::Path) -> Runtime {
+    Runtime::new(RuntimeConfig {
+        cache_dir: Some(dir.to_owned()),
+        max_instances: 2,
+        ..Default::default()
+    })
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn restart_loads_the_compiled_module_from_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let echo = spec("echo", ECHO, Mode::PureV1);
+
+    let first = runtime_in(dir.path());
+    call(&first, &echo, "1").await.unwrap();
+    call(&first, &echo, "2").await.unwrap();
+    assert_eq!(
+        first.stats(),
+        RuntimeStats {
+            compilations: 1,
+            disk_cache_hits: 0,
+            memory_cache_hits: 1,
+            running: 0
+        }
+    );
+    assert!(dir.path().join("bafktestecho.cwasm").is_file());
+    drop(first);
+
+    let restarted = runtime_in(dir.path());
+    call(&restarted, &echo, "3").await.unwrap();
+    assert_eq!(
+        restarted.stats(),
+        RuntimeStats {
+            compilations: 0,
+            disk_cache_hits: 1,
+            memory_cache_hits: 0,
+            running: 0
+        }
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unusable_cache_file_is_recompiled() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("bafktestecho.cwasm"),
+        b"not a compiled module",
+    )
+    .unwrap();
+    let runtime = runtime_in(dir.path());
+    call(&runtime, &spec("echo", ECHO, Mode::PureV1), "1")
+        .await
+        .unwrap();
+    assert_eq!(runtime.stats().compilations, 1);
+    assert_eq!(runtime.stats().disk_cache_hits, 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn cids_that_are_not_alphanumeric_stay_off_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut echo = spec("echo", ECHO, Mode::PureV1);
+    echo.code_cid = "../escape".into();
+    call(&runtime_in(dir.path()), &echo, "1").await.unwrap();
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}

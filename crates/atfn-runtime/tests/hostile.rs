@@ -1,0 +1,121 @@
+//! Every hostile guest fails with its exact error, and the same runtime then still serves a call.
+
+use crate::support::{call, runtime, spec};
+use atfn_examples as ex;
+use atfn_runtime::{Mode, Runtime};
+use serde_json::json;
+
+/// Runs `wasm` and returns its error message; then checks `runtime` still runs echo.
+async fn fails(runtime: &Runtime, name: &str, wasm: &'static [u8]) -> String {
+    let err = call(runtime, &spec(name, wasm, Mode::PureV1), "{}")
+        .await
+        .unwrap_err()
+        .to_string();
+    let echo = call(runtime, &spec("echo", ex::ECHO, Mode::PureV1), "1")
+        .await
+        .unwrap();
+    assert_eq!(echo["echo"], json!(1), "echo after {name}");
+    err
+}
+
+/// Function index of export `name` in `wasm`.
+fn export_index(wasm: &[u8], name: &str) -> u32 {
+    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+        if let wasmparser::Payload::ExportSection(exports) = payload.unwrap() {
+            for export in exports {
+                let export = export.unwrap();
+                if export.name == name {
+                    return export.index;
+                }
+            }
+        }
+    }
+    panic!("no export {name}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn infinite_loop_times_out_and_stops() {
+    let runtime = runtime();
+    assert_eq!(
+        fails(&runtime, "loop", ex::INFINITE_LOOP).await,
+        "timeout after 100 ms"
+    );
+    assert_eq!(runtime.stats().running, 0, "no guest is left executing");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn memory_bomb_hits_the_memory_limit() {
+    let runtime = runtime();
+    assert_eq!(
+        fails(&runtime, "bomb", ex::MEMORY_BOMB).await,
+        "memory limit of 32 MiB exceeded"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn deep_recursion_overflows_the_stack() {
+    let runtime = runtime();
+    assert_eq!(
+        fails(&runtime, "recursion", ex::DEEP_RECURSION).await,
+        "stack overflow"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unreachable_traps_with_its_function() {
+    let runtime = runtime();
+    let index = export_index(ex::UNREACHABLE, "run");
+    assert_eq!(
+        fails(&runtime, "unreachable", ex::UNREACHABLE).await,
+        format!("trap: unreachable (func {index}: run)")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn output_out_of_bounds() {
+    let runtime = runtime();
+    let err = fails(&runtime, "oob", ex::OUTPUT_OUT_OF_BOUNDS).await;
+    let memory: usize = err
+        .strip_prefix("output out of bounds: 4096 bytes at 4294967040, memory is ")
+        .and_then(|rest| rest.strip_suffix(" bytes"))
+        .unwrap_or_else(|| panic!("unexpected error: {err}"))
+        .parse()
+        .unwrap();
+    assert_eq!(memory % 65536, 0, "memory size is whole 64 KiB pages");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn non_utf8_output() {
+    let runtime = runtime();
+    assert_eq!(
+        fails(&runtime, "utf8", ex::NON_UTF8_OUTPUT).await,
+        "output is not UTF-8: invalid utf-8 sequence of 1 bytes from index 1"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn non_json_output() {
+    let runtime = runtime();
+    assert_eq!(
+        fails(&runtime, "json", ex::NON_JSON_OUTPUT).await,
+        "output is not JSON: expected value at line 1 column 1"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn oversized_output() {
+    let runtime = runtime();
+    assert_eq!(
+        fails(&runtime, "oversized", ex::OVERSIZED_OUTPUT).await,
+        "output too large: 2097152 bytes (limit 1048576 bytes)"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn missing_run_export() {
+    let runtime = runtime();
+    assert_eq!(
+        fails(&runtime, "norun", ex::MISSING_RUN).await,
+        "missing export: run"
+    );
+}

@@ -1,0 +1,8 @@
+//! Integration tests of atfn-runtime against the real guest modules of `examples/`, compiled by
+//! `atfn-examples`. One binary, one module per area.
+
+mod abi;
+mod cache;
+mod host;
+mod hostile;
+mod support;
