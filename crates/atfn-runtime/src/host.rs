@@ -282,7 +282,7 @@ impl HostContext {
             .ok_or(HostDeadline)?;
         let result = self
             .handle
-            .block_on(tokio::time::timeout(remaining, future))
+            .block_on(async move { tokio::time::timeout(remaining, future).await })
             .map_err(|_| HostDeadline)?;
         Ok(result.map_or_else(failure, ok))
     }

@@ -108,7 +108,6 @@ impl Inner {
         handle: Handle,
     ) -> Result<Vec<u8>, RunError> {
         let pre = self.cache.instance_pre(spec, &self.counters)?;
-        let _running = Running::enter(&self.counters.running);
         let memory_mb = spec
             .limits
             .max_memory_mb
@@ -134,6 +133,7 @@ impl Inner {
         let fail = |e| run_error(e, memory_mb, duration_ms, self.config.max_instances);
 
         let instance = pre.instantiate(&mut store).map_err(fail)?;
+        let _running = Running::enter(&self.counters.running);
         let internal = |e: wasmtime::Error| RunError::Internal(format!("{e:#}"));
         let memory = instance
             .get_memory(&mut store, "memory")

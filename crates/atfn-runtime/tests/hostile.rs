@@ -2,7 +2,7 @@
 
 use crate::support::{call, runtime, spec};
 use atfn_examples as ex;
-use atfn_runtime::{Mode, Runtime};
+use atfn_runtime::{Mode, Runtime, RuntimeConfig};
 use serde_json::json;
 
 /// Runs `wasm` and returns its error message; then checks `runtime` still runs echo.
@@ -117,5 +117,44 @@ async fn missing_run_export() {
     assert_eq!(
         fails(&runtime, "norun", ex::MISSING_RUN).await,
         "missing export: run"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn limits_come_from_the_spec() {
+    let runtime = runtime();
+    let mut bomb = spec("bomb", ex::MEMORY_BOMB, Mode::PureV1);
+    bomb.limits.max_memory_mb = 8;
+    let err = call(&runtime, &bomb, "{}").await.unwrap_err();
+    assert_eq!(err.to_string(), "memory limit of 8 MiB exceeded");
+    let mut spin = spec("loop", ex::INFINITE_LOOP, Mode::PureV1);
+    spin.limits.max_duration_ms = 30;
+    let err = call(&runtime, &spin, "{}").await.unwrap_err();
+    assert_eq!(err.to_string(), "timeout after 30 ms");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pool_exhaustion_is_busy() {
+    let runtime = Runtime::new(RuntimeConfig {
+        max_instances: 1,
+        ..RuntimeConfig::default()
+    })
+    .unwrap();
+    let echo = spec("echo", ex::ECHO, Mode::PureV1);
+    call(&runtime, &echo, "0").await.unwrap(); // compiled and cached before the race below
+    let mut spin = spec("loop", ex::INFINITE_LOOP, Mode::PureV1);
+    spin.limits.max_duration_ms = 2000;
+    let looping = {
+        let runtime = runtime.clone();
+        tokio::spawn(async move { call(&runtime, &spin, "{}").await })
+    };
+    while runtime.stats().running == 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let err = call(&runtime, &echo, "1").await.unwrap_err();
+    assert_eq!(err.to_string(), "too many concurrent invocations (limit 1)");
+    assert_eq!(
+        looping.await.unwrap().unwrap_err().to_string(),
+        "timeout after 2000 ms"
     );
 }
