@@ -5,7 +5,7 @@
 //! committed as a binary: `cargo build` compiles them from source (about a minute cold).
 //!
 //! ABI: the ptr/len JSON ABI of design.md §1.2. [`ECHO`] is `pure-v1`, [`LISTER`] is `host-v1`;
-//! the hostile modules are `pure-v1` and each documents the error a runtime must return.
+//! the hostile modules are `pure-v1` (but [`HOST_BAD_REQUEST`]) and each documents the error a runtime must return.
 
 macro_rules! module {
     ($file:literal) => {
@@ -39,6 +39,10 @@ pub const OVERSIZED_OUTPUT: &[u8] = module!("hostile_oversized_output.wasm");
 /// `examples/hostile/missing-run`: exports `memory` and `alloc` but no `run`.
 pub const MISSING_RUN: &[u8] = module!("hostile_missing_run.wasm");
 
+/// `examples/hostile/host-bad-request` (host-v1): calls `host_read_record` with a request at
+/// `0xffff_0000`, outside memory.
+pub const HOST_BAD_REQUEST: &[u8] = module!("hostile_host_bad_request.wasm");
+
 /// Every module by its `examples/` name, e.g. `("echo", ECHO)`, `("hostile/memory-bomb", …)`.
 pub const ALL: &[(&str, &[u8])] = &[
     ("echo", ECHO),
@@ -52,6 +56,7 @@ pub const ALL: &[(&str, &[u8])] = &[
     ("hostile/non-json-output", NON_JSON_OUTPUT),
     ("hostile/oversized-output", OVERSIZED_OUTPUT),
     ("hostile/missing-run", MISSING_RUN),
+    ("hostile/host-bad-request", HOST_BAD_REQUEST),
 ];
 
 #[cfg(test)]

@@ -6,5 +6,5 @@ fn all_are_wasm_modules() {
     for (name, bytes) in ALL {
         assert_eq!(&bytes[..8], b"\0asm\x01\0\0\0", "{name}");
     }
-    assert_eq!(ALL.len(), 11);
+    assert_eq!(ALL.len(), 12);
 }

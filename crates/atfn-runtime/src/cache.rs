@@ -14,6 +14,7 @@ use crate::{FunctionSpec, Mode, RunError};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use wasmtime::{Engine, ExternType, FuncType, InstancePre, Linker, Module};
 
 pub(crate) struct ModuleCache {
@@ -100,10 +101,13 @@ impl ModuleCache {
     }
 }
 
-/// Writes `module` to `path` atomically (temporary file in the same directory, then rename).
+/// Writes `module` to `path` atomically: a temporary file unique to this process and call, in
+/// the same directory, then a rename (concurrent writers of one CID never share a file).
 fn persist(module: &Module, path: &Path) -> wasmtime::Result<()> {
     let bytes = module.serialize()?;
-    let tmp = path.with_extension(format!("cwasm.tmp{}", std::process::id()));
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let unique = NEXT.fetch_add(1, Ordering::Relaxed);
+    let tmp = path.with_extension(format!("cwasm.{}-{unique}.tmp", std::process::id()));
     std::fs::write(&tmp, bytes)?;
     std::fs::rename(&tmp, path)?;
     Ok(())

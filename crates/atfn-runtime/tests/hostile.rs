@@ -158,3 +158,14 @@ async fn pool_exhaustion_is_busy() {
         "timeout after 2000 ms"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn host_request_outside_memory_fails_the_call() {
+    let runtime = runtime();
+    let bad = spec("badrequest", ex::HOST_BAD_REQUEST, Mode::HostV1);
+    let err = call(&runtime, &bad, "{}").await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "host call host_read_record failed: request of 10 bytes at 4294901760 is outside memory"
+    );
+}
