@@ -13,8 +13,8 @@ use crate::invoke::StoreData;
 use crate::{FunctionSpec, Mode, RunError};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use wasmtime::{Engine, ExternType, FuncType, InstancePre, Linker, Module};
 
 pub(crate) struct ModuleCache {
@@ -22,8 +22,14 @@ pub(crate) struct ModuleCache {
     pure_linker: Linker<StoreData>,
     host_linker: Linker<StoreData>,
     dir: Option<PathBuf>,
-    linked: Mutex<HashMap<(String, Mode), InstancePre<StoreData>>>,
+    linked: Mutex<HashMap<(String, Mode), Arc<Slot>>>,
 }
+
+/// A module linked for its mode, ready to instantiate.
+pub(crate) type Linked = InstancePre<StoreData>;
+
+/// One cache entry: filled once by the first call for its key; later calls wait for it.
+type Slot = OnceLock<Result<Linked, RunError>>;
 
 impl ModuleCache {
     pub fn new(engine: Engine, dir: Option<PathBuf>) -> Self {
@@ -37,33 +43,43 @@ impl ModuleCache {
     }
 
     /// The linked, export-checked module of `spec`, from memory, disk or a fresh compilation.
+    ///
+    /// Concurrent first calls for one `(CID, mode)` wait for a single compilation. The outcome is
+    /// kept, errors included: a CID names fixed bytes, so a module that failed to compile or link
+    /// fails the same way next time.
     pub fn instance_pre(
         &self,
         spec: &FunctionSpec,
         counters: &Counters,
-    ) -> Result<InstancePre<StoreData>, RunError> {
+    ) -> Result<Linked, RunError> {
         let key = (spec.code_cid.clone(), spec.mode);
-        if let Some(pre) = self.linked.lock().expect("cache lock").get(&key) {
+        let slot = self
+            .linked
+            .lock()
+            .expect("cache lock")
+            .entry(key)
+            .or_default()
+            .clone();
+        if let Some(linked) = slot.get() {
             Counters::bump(&counters.memory_cache_hits);
-            return Ok(pre.clone());
+            return linked.clone();
         }
+        slot.get_or_init(|| self.link(spec, counters)).clone()
+    }
+
+    fn link(&self, spec: &FunctionSpec, counters: &Counters) -> Result<Linked, RunError> {
         let module = self.load(spec, counters)?;
         check_exports(&module, &spec.code_cid)?;
         let linker = match spec.mode {
             Mode::PureV1 => &self.pure_linker,
             Mode::HostV1 => &self.host_linker,
         };
-        let pre = linker
+        linker
             .instantiate_pre(&module)
             .map_err(|e| RunError::InvalidModule {
                 code_cid: spec.code_cid.clone(),
                 reason: format!("{e} (mode {})", spec.mode),
-            })?;
-        self.linked
-            .lock()
-            .expect("cache lock")
-            .insert(key, pre.clone());
-        Ok(pre)
+            })
     }
 
     fn load(&self, spec: &FunctionSpec, counters: &Counters) -> Result<Module, RunError> {

@@ -70,3 +70,27 @@ async fn cids_that_are_not_alphanumeric_stay_off_disk() {
     call(&runtime_in(dir.path()), &echo, "1").await.unwrap();
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn concurrent_first_calls_compile_once() {
+    let runtime = Runtime::new(RuntimeConfig {
+        max_instances: 4,
+        ..Default::default()
+    })
+    .unwrap();
+    let echo = spec("echo", ECHO, Mode::PureV1);
+    let calls: Vec<_> = (0..4)
+        .map(|i| {
+            let (runtime, echo) = (runtime.clone(), echo.clone());
+            tokio::spawn(async move { call(&runtime, &echo, &i.to_string()).await })
+        })
+        .collect();
+    for call in calls {
+        call.await.unwrap().unwrap();
+    }
+    assert_eq!(
+        runtime.stats().compilations,
+        1,
+        "the other calls waited for the first compilation"
+    );
+}
