@@ -6,7 +6,8 @@
 //! an atomic rename) and read back with `Module::deserialize_file`, which refuses files from
 //! another wasmtime version, architecture or engine configuration; a refused or unreadable file is
 //! recompiled and overwritten. The cache trusts `code_cid` (the caller verified the blob's hash)
-//! and has no eviction yet: one entry per distinct function run.
+//! and has no eviction yet: one entry per distinct function run. Concurrent first calls for one
+//! key share one compilation (a `OnceLock` per key); compile and link errors are kept too.
 
 use crate::engine::Counters;
 use crate::invoke::StoreData;

@@ -14,8 +14,15 @@ use serde_json::{Value, json};
 #[derive(Deserialize)]
 #[serde(untagged)]
 enum Input {
-    Read { read: String },
-    List { repo: String, collection: String, limit: Option<u32>, cursor: Option<String> },
+    Read {
+        read: String,
+    },
+    List {
+        repo: String,
+        collection: String,
+        limit: Option<u32>,
+        cursor: Option<String>,
+    },
 }
 
 fn lister(input: Input) -> Result<Value, HostError> {
@@ -24,7 +31,12 @@ fn lister(input: Input) -> Result<Value, HostError> {
             let record = host::read_record(&read)?;
             Ok(json!({ "ok": true, "record": record.value, "cid": record.cid }))
         }
-        Input::List { repo, collection, limit, cursor } => {
+        Input::List {
+            repo,
+            collection,
+            limit,
+            cursor,
+        } => {
             let page = host::list_collection(&repo, &collection, cursor.as_deref(), limit)?;
             let uris: Vec<&str> = page.records.iter().map(|r| r.uri.as_str()).collect();
             Ok(json!({

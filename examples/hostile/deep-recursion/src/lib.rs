@@ -6,7 +6,11 @@ use std::hint::black_box;
 
 #[inline(never)]
 fn depth(n: u64) -> u64 {
-    if n == 0 { 0 } else { black_box(depth(black_box(n - 1))).wrapping_mul(31) ^ n }
+    if n == 0 {
+        0
+    } else {
+        black_box(depth(black_box(n - 1))).wrapping_mul(31) ^ n
+    }
 }
 
 fn recurse(_input: Value) -> Result<Value, String> {
