@@ -17,7 +17,8 @@ macro_rules! module {
 pub const ECHO: &[u8] = module!("echo.wasm");
 /// `examples/lister` (host-v1): `{"repo","collection","limit"?,"cursor"?}` →
 /// `{"ok":true,"count":N,"uris":[…],"collection":…,"cursor":…}`; `{"read": at-uri}` →
-/// `{"ok":true,"record":…,"cid":…}`; host errors pass through as `{"ok":false,"error":…}`.
+/// `{"ok":true,"record":…,"cid":…}`; `{"blob": cid, "repo"?: did}` →
+/// `{"ok":true,"mimeType":…,"size":N,"text":…}`; host errors pass through as `{"ok":false,"error":…}`.
 pub const LISTER: &[u8] = module!("lister.wasm");
 /// `examples/hostile/infinite-loop`: never returns (expect `timeout after <ms> ms`).
 pub const INFINITE_LOOP: &[u8] = module!("hostile_infinite_loop.wasm");

@@ -136,3 +136,37 @@ async fn host_time_counts_against_the_deadline() {
         .unwrap_err();
     assert_eq!(err.to_string(), "timeout after 100 ms");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn reads_a_blob() {
+    let output = run(
+        &lister(None),
+        json!({"blob": "bafkreihello", "repo": ALICE}),
+    )
+    .await;
+    assert_eq!(
+        output,
+        json!({"ok": true, "mimeType": "text/plain", "size": 5, "text": "hello"})
+    );
+    let output = run(&lister(None), json!({"blob": "bafkreimissing"})).await;
+    assert_eq!(
+        output,
+        json!({"ok": false, "error": "blob not found: bafkreimissing"})
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn blob_reads_need_an_allowed_repo() {
+    let spec = lister(Some(&["did:plc:alice"]));
+    let output = run(&spec, json!({"blob": "bafkreihello", "repo": ALICE})).await;
+    assert_eq!(output["text"], json!("hello"));
+    let output = run(
+        &spec,
+        json!({"blob": "bafkreihello", "repo": "did:plc:bob"}),
+    )
+    .await;
+    assert_eq!(
+        output,
+        json!({"ok": false, "error": "forbidden: at://did:plc:bob is not in allowedHosts"})
+    );
+}

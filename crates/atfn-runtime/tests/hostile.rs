@@ -1,6 +1,6 @@
 //! Every hostile guest fails with its exact error, and the same runtime then still serves a call.
 
-use crate::support::{call, runtime, spec};
+use crate::support::{call, export_index, runtime, spec};
 use atfn_examples as ex;
 use atfn_runtime::{Mode, Runtime, RuntimeConfig};
 use serde_json::json;
@@ -16,21 +16,6 @@ async fn fails(runtime: &Runtime, name: &str, wasm: &'static [u8]) -> String {
         .unwrap();
     assert_eq!(echo["echo"], json!(1), "echo after {name}");
     err
-}
-
-/// Function index of export `name` in `wasm`.
-fn export_index(wasm: &[u8], name: &str) -> u32 {
-    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
-        if let wasmparser::Payload::ExportSection(exports) = payload.unwrap() {
-            for export in exports {
-                let export = export.unwrap();
-                if export.name == name {
-                    return export.index;
-                }
-            }
-        }
-    }
-    panic!("no export {name}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -68,8 +68,17 @@ impl HostApi for MapHost {
         Box::pin(async move { found.ok_or_else(|| format!("record not found: {at_uri}")) })
     }
 
+    /// Serves one blob, `bafkreihello` = `hello` (text/plain).
     fn read_blob(&self, cid: String, _repo: Option<String>) -> HostFuture<HostBlob> {
-        Box::pin(async move { Err(format!("blob not found: {cid}")) })
+        Box::pin(async move {
+            match cid.as_str() {
+                "bafkreihello" => Ok(HostBlob {
+                    mime_type: "text/plain".into(),
+                    bytes: Bytes::from_static(b"hello"),
+                }),
+                _ => Err(format!("blob not found: {cid}")),
+            }
+        })
     }
 
     fn list_collection(
@@ -118,4 +127,32 @@ impl HostApi for SlowHost {
     ) -> HostFuture<HostPage> {
         slow()
     }
+}
+
+/// Function index of export `name` in `wasm`.
+pub fn export_index(wasm: &[u8], name: &str) -> u32 {
+    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+        if let wasmparser::Payload::ExportSection(exports) = payload.unwrap() {
+            for export in exports {
+                let export = export.unwrap();
+                if export.name == name {
+                    return export.index;
+                }
+            }
+        }
+    }
+    panic!("no export {name}");
+}
+
+/// `module::name` of the first import of `wasm`.
+pub fn first_import(wasm: &[u8]) -> String {
+    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+        if let wasmparser::Payload::ImportSection(imports) = payload.unwrap() {
+            for import in imports.into_imports() {
+                let import = import.unwrap();
+                return format!("{}::{}", import.module, import.name);
+            }
+        }
+    }
+    panic!("no imports");
 }

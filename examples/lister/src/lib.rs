@@ -3,6 +3,8 @@
 //! - Input `{"repo": did, "collection": nsid, "limit"?: n, "cursor"?: c}` → output
 //!   `{"ok":true,"count":N,"uris":[…],"collection":nsid,"cursor"?:c}`.
 //! - Input `{"read": at-uri}` → output `{"ok":true,"record":value,"cid":cid}`.
+//! - Input `{"blob": cid, "repo"?: did}` → output `{"ok":true,"mimeType":…,"size":bytes,"text":…}`
+//!   (`text` when the bytes are UTF-8).
 //!
 //! A host refusal (e.g. `forbidden: … is not in allowedHosts`) comes back as
 //! `{"ok":false,"error":…}` verbatim.
@@ -17,6 +19,10 @@ enum Input {
     Read {
         read: String,
     },
+    Blob {
+        blob: String,
+        repo: Option<String>,
+    },
     List {
         repo: String,
         collection: String,
@@ -30,6 +36,13 @@ fn lister(input: Input) -> Result<Value, HostError> {
         Input::Read { read } => {
             let record = host::read_record(&read)?;
             Ok(json!({ "ok": true, "record": record.value, "cid": record.cid }))
+        }
+        Input::Blob { blob, repo } => {
+            let blob = host::read_blob(&blob, repo.as_deref())?;
+            let text = String::from_utf8(blob.bytes.clone()).ok();
+            Ok(json!({
+                "ok": true, "mimeType": blob.mime_type, "size": blob.bytes.len(), "text": text,
+            }))
         }
         Input::List {
             repo,
