@@ -148,7 +148,7 @@ pub fn export_index(wasm: &[u8], name: &str) -> u32 {
 pub fn first_import(wasm: &[u8]) -> String {
     for payload in wasmparser::Parser::new(0).parse_all(wasm) {
         if let wasmparser::Payload::ImportSection(imports) = payload.unwrap() {
-            for import in imports.into_imports() {
+            if let Some(import) = imports.into_imports().next() {
                 let import = import.unwrap();
                 return format!("{}::{}", import.module, import.name);
             }
