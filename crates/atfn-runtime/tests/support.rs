@@ -147,11 +147,11 @@ pub fn export_index(wasm: &[u8], name: &str) -> u32 {
 /// `module::name` of the first import of `wasm`.
 pub fn first_import(wasm: &[u8]) -> String {
     for payload in wasmparser::Parser::new(0).parse_all(wasm) {
-        if let wasmparser::Payload::ImportSection(imports) = payload.unwrap() {
-            if let Some(import) = imports.into_imports().next() {
-                let import = import.unwrap();
-                return format!("{}::{}", import.module, import.name);
-            }
+        if let wasmparser::Payload::ImportSection(imports) = payload.unwrap()
+            && let Some(import) = imports.into_imports().next()
+        {
+            let import = import.unwrap();
+            return format!("{}::{}", import.module, import.name);
         }
     }
     panic!("no imports");
