@@ -73,7 +73,8 @@ impl Runtime {
     ///
     /// `host` serves the `host-v1` imports (pass [`crate::NoHost`] for `pure-v1`). Must be called
     /// within a tokio runtime; the guest runs on a blocking thread and has stopped when this
-    /// returns. Errors: every [`RunError`] variant but `UnsupportedMode`; their `Display` is the
+    /// returns. Dropping the future early does not stop the guest at once: it runs on until it
+    /// returns or its deadline interrupts it. Errors: every [`RunError`] variant but `UnsupportedMode`; their `Display` is the
     /// user-facing message.
     pub async fn invoke(
         &self,

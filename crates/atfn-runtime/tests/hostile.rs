@@ -142,6 +142,9 @@ async fn pool_exhaustion_is_busy() {
         looping.await.unwrap().unwrap_err().to_string(),
         "timeout after 2000 ms"
     );
+    call(&runtime, &echo, "2")
+        .await
+        .expect("the timed-out instance freed its slot");
 }
 
 #[tokio::test(flavor = "multi_thread")]
