@@ -38,6 +38,9 @@ pub enum Trap {
     /// Frame depth or value stack cells exceeded [`crate::Limits`].
     #[error("call stack exhausted")]
     StackExhausted,
+    /// The guest called WASI `proc_exit` with this code (0 = success).
+    #[error("exit with code {0}")]
+    Exit(i32),
     /// A host function reported a trap with this message.
     #[error("{0}")]
     Host(String),

@@ -39,6 +39,7 @@ mod stack;
 mod store;
 mod translate;
 mod value;
+pub mod wasi;
 
 pub use call::Outcome;
 pub use engine::{Config, Engine, Limits};

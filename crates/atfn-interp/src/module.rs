@@ -205,6 +205,14 @@ impl Module {
         self.inner.exports.iter().map(|(k, v)| (k.as_str(), *v))
     }
 
+    /// Type of the exported function `name`, if there is one.
+    pub fn func_type(&self, name: &str) -> Option<FuncType> {
+        match self.inner.exports.get(name)? {
+            ExportIndex::Func(i) => Some(self.inner.func_type(*i).clone()),
+            _ => None,
+        }
+    }
+
     /// All imports in declaration order.
     pub fn imports(&self) -> &[Import] {
         &self.inner.imports

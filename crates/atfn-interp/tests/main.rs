@@ -1,9 +1,11 @@
 //! Integration tests of `atfn-interp`, one module per area.
 
 mod api;
+mod differential;
 mod host;
 mod limits;
 mod safepoint;
 mod snapshot;
 mod spec;
 mod util;
+mod wasi;
