@@ -3,8 +3,7 @@
 //! the account's DID resolved on the local PLC directory; then
 //! `atfn::publish::publish` against the same PDS, checked with getRecord and
 //! getBlob, and its errors for bad credentials and an oversized module.
-
-mod support;
+//! A module of the crate's integration binary (`tests/main.rs`: `mod pds_smoke;`).
 
 use serde_json::{Value, json};
 
