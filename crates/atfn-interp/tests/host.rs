@@ -159,3 +159,38 @@ fn suspension_inside_reentrant_call_is_an_error() {
     let out = finished(store.call(inst, "run", &[]).unwrap());
     assert_eq!(out, vec![Value::I32(-1)]);
 }
+
+#[test]
+fn reentrant_call_of_a_reexported_host_function_returns_to_the_caller() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        &wasm(
+            r#"(module
+                 (import "env" "seven" (func $seven (result i32)))
+                 (import "env" "outer" (func $outer (result i32)))
+                 (export "seven" (func $seven))
+                 (func (export "run") (result i32)
+                   (i32.add (call $outer) (i32.const 100))))"#,
+        ),
+    )
+    .unwrap();
+    let mut linker = Linker::<()>::new();
+    let ty = FuncType::new([], [ValType::I32]);
+    linker.func("env", "seven", ty.clone(), |_, _| {
+        Ok(HostAction::Return(vec![Value::I32(7)]))
+    });
+    linker.func("env", "outer", ty, |caller, _| {
+        let out = caller
+            .call("seven", &[])
+            .map_err(|e| Trap::Host(e.to_string()))?;
+        match out[..] {
+            [Value::I32(v)] => Ok(HostAction::Return(vec![Value::I32(v * 2)])),
+            _ => Err(Trap::Host(format!("unexpected {out:?}"))),
+        }
+    });
+    let mut store = Store::new(&engine, ());
+    let inst = linker.instantiate(&mut store, &module).unwrap();
+    let out = finished(store.call(inst, "run", &[]).unwrap());
+    assert_eq!(out, vec![Value::I32(7 * 2 + 100)]);
+}

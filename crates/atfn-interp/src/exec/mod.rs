@@ -73,7 +73,10 @@ impl<'s> Executor<'s> {
             memory: usize::MAX,
             entry_depth,
         };
-        let result = match exec.store.stack.frames.frames.pop() {
+        // No frame of this invocation left (e.g. its entry function was a host function
+        // whose results are already pushed): it is finished.
+        let own_frame = exec.store.stack.frames.frames.len() > entry_depth;
+        let result = match exec.store.stack.frames.frames.pop_if(|_| own_frame) {
             Some(frame) => {
                 exec.load_frame(frame);
                 exec.execute()
