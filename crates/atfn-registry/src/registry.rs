@@ -152,6 +152,7 @@ impl Registry {
                 let key = handle.as_str().to_ascii_lowercase();
                 cached(
                     &self.inner.handles,
+                    "handle",
                     key,
                     self.inner.identity.resolve_handle(handle),
                 )
@@ -170,7 +171,7 @@ impl Registry {
             let doc = self.inner.identity.resolve_did_doc(did).await?;
             pds_endpoint(did, &doc)
         };
-        cached(&self.inner.pds, did.to_string(), fetch).await
+        cached(&self.inner.pds, "did", did.to_string(), fetch).await
     }
 
     /// The PDS of an identifier, with the DID it resolved to.
@@ -212,7 +213,7 @@ impl Registry {
                     other => other,
                 })
         };
-        cached(&self.inner.records, uri.to_string(), fetch).await
+        cached(&self.inner.records, "record", uri.to_string(), fetch).await
     }
 
     /// Drops the cached record of `uri` (as written, e.g. with a handle or a DID authority), so
@@ -255,7 +256,7 @@ impl Registry {
                 .get_blob(&did, &cid, self.inner.config.max_blob_bytes)
                 .await
         };
-        cached(&self.inner.blobs, cid.to_string(), fetch).await
+        cached(&self.inner.blobs, "blob", cid.to_string(), fetch).await
     }
 
     /// Loads a function: the at-uri's collection must be `at.functions.metadata`; fetches the
@@ -300,6 +301,7 @@ impl Registry {
 /// the same key and caches its success.
 async fn cached<K, V>(
     cache: &Cache<K, V>,
+    name: &'static str,
     key: K,
     fetch: impl Future<Output = Result<V, RegistryError>>,
 ) -> Result<V, RegistryError>
@@ -307,10 +309,18 @@ where
     K: Hash + Eq + Send + Sync + 'static,
     V: Clone + Send + Sync + 'static,
 {
-    cache
-        .try_get_with(key, fetch)
+    let entry = cache
+        .entry(key)
+        .or_try_insert_with(fetch)
         .await
-        .map_err(Arc::unwrap_or_clone)
+        .map_err(Arc::unwrap_or_clone)?;
+    let metric = if entry.is_fresh() {
+        "atfn_cache_misses_total"
+    } else {
+        "atfn_cache_hits_total"
+    };
+    metrics::counter!(metric, "cache" => name).increment(1);
+    Ok(entry.into_value())
 }
 
 /// A cache of up to 10,000 resolved identities, each kept for `ttl`.

@@ -62,7 +62,11 @@ impl ModuleCache {
             .or_default()
             .clone();
         if let Some(linked) = slot.get() {
-            Counters::bump(&counters.memory_cache_hits);
+            Counters::bump(
+                &counters.memory_cache_hits,
+                "atfn_cache_hits_total",
+                "module",
+            );
             return linked.clone();
         }
         slot.get_or_init(|| self.link(spec, counters)).clone()
@@ -90,7 +94,11 @@ impl ModuleCache {
             // below from `Module::serialize` (see the module docs).
             match unsafe { Module::deserialize_file(&self.engine, path) } {
                 Ok(module) => {
-                    Counters::bump(&counters.disk_cache_hits);
+                    Counters::bump(
+                        &counters.disk_cache_hits,
+                        "atfn_cache_hits_total",
+                        "module_disk",
+                    );
                     return Ok(module);
                 }
                 Err(e) => tracing::warn!(path = %path.display(), "recompiling: {e:#}"),
@@ -101,7 +109,7 @@ impl ModuleCache {
                 code_cid: spec.code_cid.clone(),
                 reason: format!("{e:#}"),
             })?;
-        Counters::bump(&counters.compilations);
+        Counters::bump(&counters.compilations, "atfn_cache_misses_total", "module");
         if let Some(path) = path
             && let Err(e) = persist(&module, &path)
         {

@@ -82,7 +82,10 @@ impl Counters {
         }
     }
 
-    pub fn bump(counter: &AtomicU64) {
+    /// Counts one event in `counter` and in the process's `metrics` recorder as
+    /// `<metric>{cache="<cache>"}` (e.g. `atfn_cache_hits_total{cache="module"}`).
+    pub fn bump(counter: &AtomicU64, metric: &'static str, cache: &'static str) {
         counter.fetch_add(1, Ordering::Relaxed);
+        metrics::counter!(metric, "cache" => cache).increment(1);
     }
 }

@@ -83,13 +83,15 @@ struct RunResponse {
 /// - every other `/xrpc/<nsid>` → `501 MethodNotImplemented`;
 /// - `extra` (e.g. the embedded registry's router) merged in.
 pub fn app(state: AppState, extra: Option<Router>) -> Router {
+    // Installed now, so that counters recorded before the first scrape count.
+    let metrics = metrics::handle();
     let run = post(run_function)
         .layer::<_, Infallible>(ConcurrencyLimitLayer::new(state.limits.max_concurrency))
         .layer(DefaultBodyLimit::max(state.limits.max_body_bytes));
     let router = Router::new()
         .route("/xrpc/at.functions.run", run)
         .route("/xrpc/_health", get(health))
-        .route("/metrics", get(|| async { metrics::handle().render() }))
+        .route("/metrics", get(move || async move { metrics.render() }))
         .with_state(state);
     let router = match extra {
         Some(extra) => router.merge(extra),
@@ -112,6 +114,11 @@ async fn run_function(
         .function
         .parse()
         .map_err(|e| XrpcError::InvalidRequest(format!("invalid function at-uri: {e}")))?;
+    if uri.rkey().is_none() {
+        return Err(XrpcError::InvalidRequest(format!(
+            "invalid function at-uri: {uri} does not name a record (at://<authority>/<collection>/<rkey>)"
+        )));
+    }
     let span = tracing::info_span!("invoke", function = %uri, cid = tracing::field::Empty);
     let invocation = state
         .invoker

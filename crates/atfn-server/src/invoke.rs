@@ -187,3 +187,37 @@ fn guest_failure(output: Value) -> Result<Value, InvokeError> {
         _ => Ok(output),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::{InvokeError, guest_failure};
+
+    #[test]
+    fn guest_ok_false_with_error_is_failure() {
+        let output = json!({"ok": false, "error": "no such user"});
+        match guest_failure(output.clone()) {
+            Err(InvokeError::Guest {
+                message,
+                output: kept,
+            }) => {
+                assert_eq!(message, "no such user");
+                assert_eq!(kept, output);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn other_outputs_pass_through() {
+        for output in [
+            json!({"ok": true}),
+            json!({"ok": false}),
+            json!([1]),
+            json!("error"),
+        ] {
+            assert_eq!(guest_failure(output.clone()).unwrap(), output);
+        }
+    }
+}

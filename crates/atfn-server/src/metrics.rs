@@ -13,6 +13,9 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
 use crate::invoke::{Invocation, InvokeError};
 
+/// How often buffered histogram samples are drained.
+const UPKEEP_INTERVAL: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Histogram buckets for run time, in seconds (100 µs .. 5 s).
 const DURATION_BUCKETS: &[f64] = &[
     0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0,
@@ -33,6 +36,18 @@ pub fn handle() -> &'static PrometheusHandle {
         // Another recorder may already be installed (e.g. by an embedding
         // program); the page then stays empty rather than failing.
         let _ = metrics::set_global_recorder(recorder);
+        // Histogram samples are buffered until drained; drain them even when
+        // nobody scrapes, so memory stays bounded.
+        let upkeep = handle.clone();
+        std::thread::Builder::new()
+            .name("atfn-metrics-upkeep".into())
+            .spawn(move || {
+                loop {
+                    std::thread::sleep(UPKEEP_INTERVAL);
+                    upkeep.run_upkeep();
+                }
+            })
+            .expect("spawning the metrics upkeep thread");
         handle
     })
 }

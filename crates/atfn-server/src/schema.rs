@@ -126,3 +126,6 @@ impl SchemaCache {
         Ok(schemas)
     }
 }
+
+#[cfg(test)]
+mod tests;

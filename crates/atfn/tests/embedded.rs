@@ -19,6 +19,24 @@ fn embedded_author(server: &AtfnServer) -> Author {
 async fn main_job_on_embedded_registry() {
     let server = AtfnServer::start(&["--record-ttl-ms", &RECORD_TTL_MS.to_string()]);
     run_flow(&server, &embedded_author(&server)).await;
+
+    let metrics = reqwest::get(format!("{}/metrics", server.url))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for line in [
+        r#"atfn_invocations_total{mode="pure-v1",outcome="ok"}"#,
+        r#"atfn_invocations_total{mode="host-v1",outcome="guest_error"}"#,
+        r#"atfn_invocation_duration_seconds_bucket{mode="pure-v1",le="0.1"}"#,
+        r#"atfn_cache_hits_total{cache="module"}"#,
+        r#"atfn_cache_misses_total{cache="module"}"#,
+        r#"atfn_cache_hits_total{cache="blob"}"#,
+        r#"atfn_cache_misses_total{cache="record"}"#,
+    ] {
+        assert!(metrics.contains(line), "/metrics lacks {line}:\n{metrics}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
