@@ -9,4 +9,5 @@ mod embedded;
 mod fake_pds;
 mod flow;
 mod official_pds;
+mod pds_smoke;
 mod support;
