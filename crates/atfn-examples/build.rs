@@ -37,6 +37,7 @@ fn main() {
         println!("cargo:rerun-if-changed={}", path.display());
     }
 
+    ensure_target();
     let target_dir = out_dir.join("target");
     let mut cargo = Command::new(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     clear_inherited_env(&mut cargo);
@@ -58,6 +59,31 @@ fn main() {
     );
 
     copy_modules(&target_dir.join(TARGET).join("release"), &out_dir);
+}
+
+/// Makes sure the standard library for [`TARGET`] is installed: if the sysroot lacks it and
+/// rustup is on the PATH, runs `rustup target add` (what a new user would otherwise be told to
+/// do); otherwise fails with that instruction.
+fn ensure_target() {
+    let rustc = env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let sysroot = Command::new(rustc)
+        .args(["--print", "sysroot"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
+    let installed = sysroot.is_some_and(|root| root.join("lib/rustlib").join(TARGET).exists());
+    if installed {
+        return;
+    }
+    let added = Command::new("rustup")
+        .args(["target", "add", TARGET])
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(
+        added,
+        "the {TARGET} standard library is missing: run `rustup target add {TARGET}`"
+    );
 }
 
 fn clear_inherited_env(cargo: &mut Command) {
