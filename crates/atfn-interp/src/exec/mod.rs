@@ -8,12 +8,13 @@
 
 mod dispatch;
 mod ops;
+mod slow;
 
 pub(crate) use ops::{frame_setup, in_bounds};
 
 use std::sync::Arc;
 
-use crate::code::FuncCode;
+use crate::code::{DropKeep, FuncCode};
 use crate::error::Trap;
 use crate::interrupt::InterruptHandle;
 use crate::stack::Frame;
@@ -119,20 +120,13 @@ impl<'s> Executor<'s> {
     /// `pc` moved back to the safe-point instruction so resuming re-executes it.
     #[inline(always)]
     fn safe_point(&mut self) -> Option<SuspendReason> {
-        if self.interrupt.is_set()
-            && let Some(reason) = self.interrupt.take()
-        {
-            self.pc -= 1;
-            return Some(reason);
-        }
-        if self.store.consume_fuel {
-            if self.store.fuel == 0 {
-                self.pc -= 1;
-                return Some(SuspendReason::FuelExhausted);
-            }
-            self.store.fuel -= 1;
-        }
-        None
+        let reason = safe_point_reason(
+            self.interrupt,
+            self.store.consume_fuel,
+            &mut self.store.fuel,
+        )?;
+        self.pc -= 1;
+        Some(reason)
     }
 
     #[inline(always)]
@@ -146,9 +140,39 @@ impl<'s> Executor<'s> {
         self.cells[self.sp] = v;
         self.sp += 1;
     }
+}
 
-    #[inline(always)]
-    fn top(&mut self) -> &mut u64 {
-        &mut self.cells[self.sp - 1]
+/// The safe-point check: the pending interrupt, else fuel exhaustion when metering
+/// (`consume_fuel`); otherwise takes one unit of `fuel` and returns `None`.
+#[inline(always)]
+fn safe_point_reason(
+    interrupt: &InterruptHandle,
+    consume_fuel: bool,
+    fuel: &mut u64,
+) -> Option<SuspendReason> {
+    if interrupt.is_set()
+        && let Some(reason) = interrupt.take()
+    {
+        return Some(reason);
     }
+    if consume_fuel {
+        if *fuel == 0 {
+            return Some(SuspendReason::FuelExhausted);
+        }
+        *fuel -= 1;
+    }
+    None
+}
+
+/// Moves the top `dk.keep` cells below `sp` down over `dk.drop` cells; returns the new `sp`.
+#[inline(always)]
+fn drop_keep(cells: &mut [u64], sp: usize, dk: DropKeep) -> usize {
+    if dk.drop == 0 {
+        return sp;
+    }
+    let keep = dk.keep as usize;
+    let src = sp - keep;
+    let dst = src - dk.drop as usize;
+    cells.copy_within(src..sp, dst);
+    dst + keep
 }

@@ -4,27 +4,14 @@
 
 use std::sync::Arc;
 
-use crate::code::{DropKeep, FuncCode};
+use crate::code::FuncCode;
 use crate::engine::Limits;
 use crate::error::Trap;
-use crate::exec::{Executor, Exit};
+use crate::exec::{Executor, Exit, drop_keep};
 use crate::stack::{Frame, reserve};
 use crate::store::FuncEntity;
 
 impl Executor<'_> {
-    /// Moves the top `dk.keep` cells down over `dk.drop` cells and jumps to `pc`.
-    #[inline(always)]
-    pub(crate) fn branch(&mut self, pc: u32, dk: DropKeep) {
-        if dk.drop != 0 {
-            let keep = dk.keep as usize;
-            let src = self.sp - keep;
-            let dst = src - dk.drop as usize;
-            self.cells.copy_within(src..self.sp, dst);
-            self.sp = dst + keep;
-        }
-        self.pc = pc as usize;
-    }
-
     /// `br_table`; a backward target is a safe point.
     pub(crate) fn br_table(&mut self, start: u32, len: u32) -> Option<Exit> {
         let i = (self.pop() as u32).min(len - 1);
@@ -35,7 +22,8 @@ impl Executor<'_> {
             self.sp += 1; // the index is popped again when the instruction re-executes
             return Some(Exit::Suspend(reason));
         }
-        self.branch(target.pc, target.dk);
+        self.sp = drop_keep(&mut self.cells, self.sp, target.dk);
+        self.pc = target.pc as usize;
         None
     }
 

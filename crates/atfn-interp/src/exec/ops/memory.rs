@@ -13,34 +13,6 @@ pub(crate) fn in_bounds(start: u64, len: u64, size: usize) -> Option<usize> {
 }
 
 impl Executor<'_> {
-    /// Pops an address and returns the checked start of an `n`-byte access at `offset`.
-    #[inline(always)]
-    fn effective(&mut self, offset: u32, n: usize) -> Result<usize, Trap> {
-        let addr = u64::from(self.pop() as u32) + u64::from(offset);
-        let size = self.store.memories[self.memory].data.len();
-        in_bounds(addr, n as u64, size).ok_or(Trap::MemoryOutOfBounds)
-    }
-
-    #[inline(always)]
-    pub(crate) fn load<const N: usize>(&mut self, offset: u32) -> Result<[u8; N], Trap> {
-        let at = self.effective(offset, N)?;
-        let mut bytes = [0; N];
-        bytes.copy_from_slice(&self.store.memories[self.memory].data[at..at + N]);
-        Ok(bytes)
-    }
-
-    /// Stores `bytes` at the popped address + `offset` (value already popped by the caller).
-    #[inline(always)]
-    pub(crate) fn store_bytes<const N: usize>(
-        &mut self,
-        offset: u32,
-        bytes: [u8; N],
-    ) -> Result<(), Trap> {
-        let at = self.effective(offset, N)?;
-        self.store.memories[self.memory].data[at..at + N].copy_from_slice(&bytes);
-        Ok(())
-    }
-
     pub(crate) fn memory_size(&mut self) {
         let pages = self.store.memories[self.memory].pages();
         self.push(u64::from(pages));

@@ -1,18 +1,14 @@
 //! Instruction semantics, one file per family, each an `impl Executor` block, plus the
-//! cell conversions and operand helpers they share.
+//! cell conversions the hot loop shares.
 
 mod control;
 pub(super) mod convert;
 mod memory;
 pub(super) mod numeric;
 mod table;
-mod variable;
 
 pub(crate) use control::frame_setup;
 pub(crate) use memory::in_bounds;
-
-use super::Executor;
-use crate::error::Trap;
 
 /// A Rust type a value-stack cell can be read as and written from (see [`crate::value`]).
 pub(crate) trait Cell: Copy {
@@ -62,45 +58,5 @@ impl Cell for bool {
     #[inline(always)]
     fn into_cell(self) -> u64 {
         u64::from(self)
-    }
-}
-
-impl Executor<'_> {
-    /// Replaces the top cell `a` with `f(a)`.
-    #[inline(always)]
-    pub(super) fn unary<A: Cell, R: Cell>(&mut self, f: impl FnOnce(A) -> R) {
-        let top = self.top();
-        *top = f(A::from_cell(*top)).into_cell();
-    }
-
-    /// Like [`Self::unary`] for operators that may trap.
-    #[inline(always)]
-    pub(super) fn unary_trap<A: Cell, R: Cell>(
-        &mut self,
-        f: impl FnOnce(A) -> Result<R, Trap>,
-    ) -> Result<(), Trap> {
-        let top = self.top();
-        *top = f(A::from_cell(*top))?.into_cell();
-        Ok(())
-    }
-
-    /// Pops `b`, replaces the top `a` with `f(a, b)`.
-    #[inline(always)]
-    pub(super) fn binary<A: Cell, R: Cell>(&mut self, f: impl FnOnce(A, A) -> R) {
-        let b = A::from_cell(self.pop());
-        let top = self.top();
-        *top = f(A::from_cell(*top), b).into_cell();
-    }
-
-    /// Like [`Self::binary`] for operators that may trap.
-    #[inline(always)]
-    pub(super) fn binary_trap<A: Cell, R: Cell>(
-        &mut self,
-        f: impl FnOnce(A, A) -> Result<R, Trap>,
-    ) -> Result<(), Trap> {
-        let b = A::from_cell(self.pop());
-        let top = self.top();
-        *top = f(A::from_cell(*top), b)?.into_cell();
-        Ok(())
     }
 }

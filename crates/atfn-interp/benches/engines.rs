@@ -1,0 +1,228 @@
+//! Execution-speed comparison of `atfn-interp` with wasmi 2.0 and wasmtime (Cranelift), and
+//! snapshot/restore cost of an instance with 16 MiB of touched memory.
+//!
+//! Run with `cargo bench -p atfn-interp --bench engines`. Each guest in `benches/guests/`
+//! exports `run: [] -> [i64]`; every engine runs the same module bytes, on a fresh instance
+//! per repetition, and must return the same value. Only the `run` call is timed: one
+//! warm-up, then [`REPS`] repetitions, median reported. Prints Markdown tables.
+//! Set `ATFN_BENCH_REPS` to change the repetition count.
+
+use std::time::{Duration, Instant};
+
+use atfn_interp::{Config, Engine, Linker, Module, Outcome, Store, Value};
+
+/// Default number of timed repetitions per guest and engine.
+const REPS: usize = 5;
+
+/// Bench guests: name and WAT source path.
+const GUESTS: &[(&str, &str)] = &[
+    ("fib(27) recursive", "fib.wat"),
+    ("sieve 10^6 x4", "sieve.wat"),
+    ("sha256 1 MiB", "sha256.wat"),
+    ("matmul f64 128^3", "matmul.wat"),
+    ("heapsort 10^6 i32", "sort.wat"),
+];
+
+/// One engine under test: runs `run` of a fresh instance of `wasm`, returns result and time.
+type Runner = fn(&[u8]) -> (i64, Duration);
+
+fn atfn_run(wasm: &[u8], consume_fuel: bool) -> (i64, Duration) {
+    let engine = Engine::new(Config {
+        consume_fuel,
+        ..Config::default()
+    });
+    let module = Module::new(&engine, wasm).expect("atfn-interp: module");
+    let mut store = Store::new(&engine, ());
+    store.set_fuel(u64::MAX);
+    let instance = Linker::new()
+        .instantiate(&mut store, &module)
+        .expect("atfn-interp: instantiate");
+    let start = Instant::now();
+    let out = store.call(instance, "run", &[]).expect("atfn-interp: run");
+    let elapsed = start.elapsed();
+    let Outcome::Finished(results) = out else {
+        panic!("atfn-interp: unexpected outcome {out:?}");
+    };
+    let [Value::I64(r)] = results[..] else {
+        panic!("atfn-interp: unexpected results {results:?}");
+    };
+    (r, elapsed)
+}
+
+fn atfn_fuel(wasm: &[u8]) -> (i64, Duration) {
+    atfn_run(wasm, true)
+}
+
+fn atfn_no_fuel(wasm: &[u8]) -> (i64, Duration) {
+    atfn_run(wasm, false)
+}
+
+fn wasmi_run(wasm: &[u8]) -> (i64, Duration) {
+    let engine = wasmi::Engine::default();
+    let module = wasmi::Module::new(&engine, wasm).expect("wasmi: module");
+    let mut store = wasmi::Store::new(&engine, ());
+    let instance = wasmi::Linker::<()>::new(&engine)
+        .instantiate_and_start(&mut store, &module)
+        .expect("wasmi: instantiate");
+    let run = instance
+        .get_typed_func::<(), i64>(&store, "run")
+        .expect("wasmi: run export");
+    let start = Instant::now();
+    let r = run.call(&mut store, ()).expect("wasmi: run");
+    (r, start.elapsed())
+}
+
+fn wasmtime_run(wasm: &[u8]) -> (i64, Duration) {
+    let engine = wasmtime::Engine::default();
+    let module = wasmtime::Module::new(&engine, wasm).expect("wasmtime: module");
+    let mut store = wasmtime::Store::new(&engine, ());
+    let instance = wasmtime::Instance::new(&mut store, &module, &[]).expect("wasmtime: inst");
+    let run = instance
+        .get_typed_func::<(), i64>(&mut store, "run")
+        .expect("wasmtime: run export");
+    let start = Instant::now();
+    let r = run.call(&mut store, ()).expect("wasmtime: run");
+    (r, start.elapsed())
+}
+
+/// Engines in table order: column title and runner.
+const ENGINES: &[(&str, Runner)] = &[
+    ("atfn-interp (fuel on)", atfn_fuel),
+    ("atfn-interp (fuel off)", atfn_no_fuel),
+    ("wasmi 2.0", wasmi_run),
+    ("wasmtime 48", wasmtime_run),
+];
+
+/// Median time of `reps` runs after one warm-up; panics if results disagree with `expect`.
+fn median(run: Runner, wasm: &[u8], reps: usize, expect: &mut Option<i64>) -> Duration {
+    let mut times: Vec<Duration> = (0..=reps)
+        .map(|_| {
+            let (r, t) = run(wasm);
+            assert_eq!(
+                *expect.get_or_insert(r),
+                r,
+                "engines disagree on the result"
+            );
+            t
+        })
+        .skip(1)
+        .collect();
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1}", d.as_secs_f64() * 1e3)
+}
+
+fn geomean(xs: &[f64]) -> f64 {
+    (xs.iter().map(|x| x.ln()).sum::<f64>() / xs.len() as f64).exp()
+}
+
+fn speed_table(reps: usize) {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/guests/");
+    println!(
+        "| guest | {} | fuel on / wasmi | fuel off / wasmi | fuel cost |",
+        {
+            ENGINES
+                .iter()
+                .map(|(n, _)| format!("{n} ms"))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        }
+    );
+    println!("|---|{}---:|---:|---:|", "---:|".repeat(ENGINES.len()));
+    let (mut on, mut off, mut cost) = (Vec::new(), Vec::new(), Vec::new());
+    for (name, file) in GUESTS {
+        let wasm = wat::parse_file(format!("{dir}{file}")).expect("guest WAT");
+        let mut expect = None;
+        let t: Vec<Duration> = ENGINES
+            .iter()
+            .map(|(_, run)| median(*run, &wasm, reps, &mut expect))
+            .collect();
+        let s = |i: usize| t[i].as_secs_f64();
+        on.push(s(0) / s(2));
+        off.push(s(1) / s(2));
+        cost.push(s(0) / s(1));
+        println!(
+            "| {name} | {} | {:.2} | {:.2} | {:+.1}% |",
+            t.iter().map(|d| ms(*d)).collect::<Vec<_>>().join(" | "),
+            on.last().unwrap(),
+            off.last().unwrap(),
+            (cost.last().unwrap() - 1.0) * 100.0
+        );
+    }
+    println!(
+        "| **geometric mean** | | | | | **{:.2}** | **{:.2}** | {:+.1}% |",
+        geomean(&on),
+        geomean(&off),
+        (geomean(&cost) - 1.0) * 100.0
+    );
+}
+
+/// Snapshot and restore of an instance whose 16 MiB memory is fully written, with
+/// incompressible (xorshift) and compressible (byte ramp) contents.
+fn snapshot_table(reps: usize) {
+    const PAGES: usize = 256;
+    let wat = format!(r#"(module (memory (export "memory") {PAGES}) (func (export "run")))"#);
+    let wasm = wat::parse_str(wat).expect("snapshot guest");
+    let engine = Engine::default();
+    let module = Module::new(&engine, &wasm).expect("module");
+    println!("\n| 16 MiB touched memory | snapshot ms | restore ms | snapshot bytes |");
+    println!("|---|---:|---:|---:|");
+    for (name, random) in [("random bytes", true), ("byte ramp", false)] {
+        let mut store = Store::new(&engine, ());
+        let inst = Linker::new()
+            .instantiate(&mut store, &module)
+            .expect("inst");
+        let mut x = 0x9e37_79b9_7f4a_7c15_u64;
+        for (i, chunk) in store
+            .memory_mut(inst)
+            .expect("memory")
+            .chunks_mut(8)
+            .enumerate()
+        {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let v = if random {
+                x
+            } else {
+                (i as u64).wrapping_mul(0x0101_0101_0101_0101)
+            };
+            chunk.copy_from_slice(&v.to_le_bytes());
+        }
+        let (mut snap, mut rest) = (Vec::new(), Vec::new());
+        let mut bytes = Vec::new();
+        for _ in 0..=reps {
+            let start = Instant::now();
+            bytes = store.snapshot().expect("snapshot");
+            snap.push(start.elapsed());
+            let start = Instant::now();
+            let restored = Store::restore(&engine, (), &Linker::new(), &module, &bytes);
+            rest.push(start.elapsed());
+            let (restored, rinst) = restored.expect("restore");
+            assert_eq!(restored.memory(rinst), store.memory(inst));
+        }
+        snap.remove(0);
+        rest.remove(0);
+        snap.sort();
+        rest.sort();
+        println!(
+            "| {name} | {} | {} | {} |",
+            ms(snap[reps / 2]),
+            ms(rest[reps / 2]),
+            bytes.len()
+        );
+    }
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; accept and ignore libtest-style arguments.
+    let reps = std::env::var("ATFN_BENCH_REPS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(REPS);
+    speed_table(reps);
+    snapshot_table(reps);
+}
