@@ -16,21 +16,62 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
-use wasmtime::{Engine, ExternType, FuncType, InstancePre, Linker, Module};
+use wasmtime::{Engine, ExternType, InstancePre, Linker, Module};
 
 pub(crate) struct ModuleCache {
     engine: Engine,
     pure_linker: Linker<StoreData>,
     host_linker: Linker<StoreData>,
     dir: Option<PathBuf>,
-    linked: Mutex<HashMap<(String, Mode), Arc<Slot>>>,
+    linked: Memo<(String, Mode), Linked>,
 }
 
 /// A module linked for its mode, ready to instantiate.
 pub(crate) type Linked = InstancePre<StoreData>;
 
 /// One cache entry: filled once by the first call for its key; later calls wait for it.
-type Slot = OnceLock<Result<Linked, RunError>>;
+type Slot<V> = OnceLock<Result<V, RunError>>;
+
+/// The in-memory cache of both engines: one outcome per key, computed once.
+pub(crate) struct Memo<K, V> {
+    slots: Mutex<HashMap<K, Arc<Slot<V>>>>,
+}
+
+impl<K, V> Default for Memo<K, V> {
+    fn default() -> Self {
+        Memo {
+            slots: Mutex::default(),
+        }
+    }
+}
+
+impl<K: std::hash::Hash + Eq, V: Clone> Memo<K, V> {
+    /// The outcome for `key`, computed by `make` on the first call (concurrent first calls wait
+    /// for it); a later call counts a memory cache hit. Errors are kept like successes.
+    pub fn get_or_make(
+        &self,
+        key: K,
+        counters: &Counters,
+        make: impl FnOnce() -> Result<V, RunError>,
+    ) -> Result<V, RunError> {
+        let slot = self
+            .slots
+            .lock()
+            .expect("cache lock")
+            .entry(key)
+            .or_default()
+            .clone();
+        if let Some(outcome) = slot.get() {
+            Counters::bump(
+                &counters.memory_cache_hits,
+                "atfn_cache_hits_total",
+                "module",
+            );
+            return outcome.clone();
+        }
+        slot.get_or_init(make).clone()
+    }
+}
 
 impl ModuleCache {
     pub fn new(engine: Engine, dir: Option<PathBuf>) -> Self {
@@ -39,7 +80,7 @@ impl ModuleCache {
             host_linker: crate::host::linker(&engine),
             engine,
             dir,
-            linked: Mutex::default(),
+            linked: Memo::default(),
         }
     }
 
@@ -54,22 +95,8 @@ impl ModuleCache {
         counters: &Counters,
     ) -> Result<Linked, RunError> {
         let key = (spec.code_cid.clone(), spec.mode);
-        let slot = self
-            .linked
-            .lock()
-            .expect("cache lock")
-            .entry(key)
-            .or_default()
-            .clone();
-        if let Some(linked) = slot.get() {
-            Counters::bump(
-                &counters.memory_cache_hits,
-                "atfn_cache_hits_total",
-                "module",
-            );
-            return linked.clone();
-        }
-        slot.get_or_init(|| self.link(spec, counters)).clone()
+        self.linked
+            .get_or_make(key, counters, || self.link(spec, counters))
     }
 
     fn link(&self, spec: &FunctionSpec, counters: &Counters) -> Result<Linked, RunError> {
@@ -138,36 +165,53 @@ fn persist(module: &Module, path: &Path) -> wasmtime::Result<()> {
     Ok(())
 }
 
-/// Checks the exports of design.md §1.2: `memory`, `alloc(i32) -> i32`, `run(i32, i32) -> i64`.
+/// Checks a wasmtime module's exports against design.md §1.2 (see [`check_abi_exports`]).
 fn check_exports(module: &Module, code_cid: &str) -> Result<(), RunError> {
+    let has_memory = matches!(module.get_export("memory"), Some(ExternType::Memory(_)));
+    check_abi_exports(code_cid, has_memory, |name| match module.get_export(name) {
+        Some(ExternType::Func(ty)) => Some(signature(
+            ty.params().map(|t| t.to_string()).collect(),
+            ty.results().map(|t| t.to_string()).collect(),
+        )),
+        _ => None,
+    })
+}
+
+/// Checks the exports of design.md §1.2, on any engine: `memory`, `alloc(i32) -> i32`,
+/// `run(i32, i32) -> i64`. `signature_of(name)` renders the export's function type (see
+/// [`signature`]), `None` when `name` is not an exported function.
+///
+/// Errors: [`RunError::MissingExport`] naming the first missing or mistyped export.
+pub(crate) fn check_abi_exports(
+    code_cid: &str,
+    has_memory: bool,
+    signature_of: impl Fn(&str) -> Option<String>,
+) -> Result<(), RunError> {
     let missing = |export: String| RunError::MissingExport {
         code_cid: code_cid.to_owned(),
         export,
     };
-    if !matches!(module.get_export("memory"), Some(ExternType::Memory(_))) {
+    if !has_memory {
         return Err(missing("memory".into()));
     }
     for (name, expected) in [("alloc", "(i32) -> i32"), ("run", "(i32, i32) -> i64")] {
-        let Some(ExternType::Func(ty)) = module.get_export(name) else {
+        let Some(found) = signature_of(name) else {
             return Err(missing(name.into()));
         };
-        if signature(&ty) != expected {
+        if found != expected {
             return Err(missing(format!(
-                "{name} with type {expected} (found {})",
-                signature(&ty)
+                "{name} with type {expected} (found {found})"
             )));
         }
     }
     Ok(())
 }
 
-/// `(i32, i32) -> i64`-style rendering of a function type.
-fn signature(ty: &FuncType) -> String {
-    let list = |types: Vec<String>| types.join(", ");
-    let params = list(ty.params().map(|t| t.to_string()).collect());
-    let results: Vec<String> = ty.results().map(|t| t.to_string()).collect();
+/// `(i32, i32) -> i64`-style rendering of a function type from its value type names.
+pub(crate) fn signature(params: Vec<String>, results: Vec<String>) -> String {
+    let params = params.join(", ");
     match results.len() {
         1 => format!("({params}) -> {}", results[0]),
-        _ => format!("({params}) -> ({})", list(results)),
+        _ => format!("({params}) -> ({})", results.join(", ")),
     }
 }

@@ -2,7 +2,7 @@
 //! `at.functions.metadata` record), the [`FunctionSpec`] of one function, and the process-wide
 //! [`RuntimeConfig`].
 
-use crate::RunError;
+use crate::{RunError, UnknownEngine};
 use bytes::Bytes;
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -84,6 +84,49 @@ pub struct FunctionSpec {
     pub allowed_hosts: Option<Vec<String>>,
 }
 
+/// The WebAssembly engine a [`crate::Runtime`] runs every function on.
+///
+/// Both implement the same ABI, limits and error messages (see `docs/decisions/runtime.md` for
+/// the few differences).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum EngineKind {
+    /// wasmtime (Cranelift): compiled code, pooling allocator, epoch interruption. The default.
+    #[default]
+    Wasmtime,
+    /// atfn-interp: atfn's own resumable interpreter; modules are translated, not compiled,
+    /// and kept in memory only.
+    Interp,
+}
+
+impl EngineKind {
+    /// `wasmtime` or `interp`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EngineKind::Wasmtime => "wasmtime",
+            EngineKind::Interp => "interp",
+        }
+    }
+}
+
+impl std::fmt::Display for EngineKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for EngineKind {
+    type Err = UnknownEngine;
+
+    /// Parses `wasmtime` or `interp`; anything else is [`UnknownEngine`].
+    fn from_str(name: &str) -> Result<Self, UnknownEngine> {
+        match name {
+            "wasmtime" => Ok(EngineKind::Wasmtime),
+            "interp" => Ok(EngineKind::Interp),
+            other => Err(UnknownEngine(other.to_owned())),
+        }
+    }
+}
+
 /// Process-wide settings of a [`crate::Runtime`].
 #[derive(Debug, Clone)]
 pub struct RuntimeConfig {
@@ -106,6 +149,10 @@ pub struct RuntimeConfig {
     /// Largest linear memory any function may ask for, in MiB: the pooling allocator's slot size.
     /// Default 256 (the lexicon's maximum of `maxMemoryMb`).
     pub max_memory_mb_ceiling: u32,
+    /// The engine every function runs on. Default [`EngineKind::Wasmtime`]. With
+    /// [`EngineKind::Interp`], `cache_dir`, `epoch_tick_ms` and `max_wasm_stack` are unused
+    /// (the interpreter's own call-depth limit stands for the stack limit).
+    pub engine: EngineKind,
 }
 
 impl Default for RuntimeConfig {
@@ -118,6 +165,7 @@ impl Default for RuntimeConfig {
             max_instances: 100,
             epoch_tick_ms: 1,
             max_memory_mb_ceiling: 256,
+            engine: EngineKind::Wasmtime,
         }
     }
 }

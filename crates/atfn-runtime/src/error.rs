@@ -133,6 +133,11 @@ fn func_suffix(index: Option<u32>, name: Option<&str>) -> String {
     }
 }
 
+/// A name that is not a [`crate::EngineKind`] (`wasmtime` or `interp`); carries the name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown engine {0:?} (expected wasmtime or interp)")]
+pub struct UnknownEngine(pub String);
+
 /// Why a [`crate::Runtime`] could not start.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

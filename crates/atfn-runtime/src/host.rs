@@ -1,5 +1,6 @@
 //! The `host-v1` imports (module `host`; design.md §1.2): the [`HostApi`] the embedder provides,
-//! the JSON request/response formats, the `allowedHosts` rule and the wasmtime [`Linker`].
+//! the JSON request/response formats, the `allowedHosts` rule, the one import body both engines
+//! call ([`host_call`]) and the wasmtime [`Linker`].
 //!
 //! Every import goes through one path ([`HostContext::respond`]): read the request from guest
 //! memory, parse it, check `allowedHosts`, await the [`HostApi`] future within the call's
@@ -127,7 +128,7 @@ pub(crate) enum Import {
 }
 
 impl Import {
-    const ALL: [Import; 3] = [Import::ReadRecord, Import::ReadBlob, Import::ListCollection];
+    pub const ALL: [Import; 3] = [Import::ReadRecord, Import::ReadBlob, Import::ListCollection];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -138,7 +139,7 @@ impl Import {
     }
 }
 
-/// The `host` imports bound to [`StoreData::host`].
+/// The `host` imports bound to [`StoreData::host`], for wasmtime.
 pub(crate) fn linker(engine: &Engine) -> Linker<StoreData> {
     let mut linker = Linker::new(engine);
     for import in Import::ALL {
@@ -155,10 +156,95 @@ pub(crate) fn linker(engine: &Engine) -> Linker<StoreData> {
     linker
 }
 
-/// The call's deadline passed while a host future was pending.
-#[derive(Debug, thiserror::Error)]
-#[error("deadline exceeded during a host call")]
-pub(crate) struct HostDeadline;
+/// Why a host import stopped the guest instead of answering it (a refused or failed read is an
+/// answer, `{ok:false}`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum HostError {
+    /// The call's deadline passed while a host future was pending.
+    #[error("deadline exceeded during a host call")]
+    Deadline,
+    /// A request the guest could not legally make, or a response that could not be written.
+    #[error("host call {import} failed: {reason}")]
+    Fault {
+        import: &'static str,
+        reason: String,
+    },
+}
+
+impl HostError {
+    /// The user-facing error; `duration_ms` is the call's time limit.
+    pub fn run_error(&self, duration_ms: u32) -> crate::RunError {
+        match self {
+            HostError::Deadline => crate::RunError::Timeout { ms: duration_ms },
+            HostError::Fault { import, reason } => crate::RunError::HostCall {
+                import,
+                reason: reason.clone(),
+            },
+        }
+    }
+}
+
+/// The calling guest as a host import sees it, whatever the engine: its host context, its
+/// memory and its `alloc` export.
+pub(crate) trait Guest {
+    /// What stops the guest: the engine's error, which a [`HostError`] converts into.
+    type Error: From<HostError>;
+    /// The call's host context (`None` outside `host-v1`).
+    fn context(&self) -> Option<&HostContext>;
+    /// The guest's exported `memory`.
+    fn memory(&self) -> Option<&[u8]>;
+    /// The guest's exported `memory`, mutably.
+    fn memory_mut(&mut self) -> Option<&mut [u8]>;
+    /// Calls the guest's `alloc(len)` and returns the address.
+    fn alloc(&mut self, len: i32) -> Result<i32, Self::Error>;
+}
+
+/// The body of every `host` import on every engine: read the request at `ptr`/`len`, respond
+/// (see [`HostContext::respond`]), write the response through the guest's `alloc`, return it
+/// packed as the ABI's `i64` (`ptr << 32 | len`).
+pub(crate) fn host_call<G: Guest>(
+    guest: &mut G,
+    import: Import,
+    ptr: i32,
+    len: i32,
+) -> Result<i64, G::Error> {
+    let fault = |reason: String| HostError::Fault {
+        import: import.name(),
+        reason,
+    };
+    let response = {
+        let memory = guest
+            .memory()
+            .ok_or_else(|| fault("no memory export".into()))?;
+        let request = (memory.get(ptr as u32 as usize..))
+            .and_then(|rest| rest.get(..len as u32 as usize))
+            .ok_or_else(|| {
+                fault(format!(
+                    "request of {} bytes at {} is outside memory",
+                    len as u32, ptr as u32
+                ))
+            })?;
+        let context = guest
+            .context()
+            .ok_or_else(|| fault("no host context".into()))?;
+        serde_json::to_vec(&context.respond(import, request)?)
+            .map_err(|e| fault(format!("cannot serialize the response: {e}")))?
+    };
+    let response_len =
+        i32::try_from(response.len()).map_err(|_| fault("response over 2 GiB".into()))?;
+    let at = guest.alloc(response_len)?;
+    let slot = (guest.memory_mut())
+        .and_then(|memory| memory.get_mut(at as u32 as usize..))
+        .and_then(|rest| rest.get_mut(..response.len()))
+        .ok_or_else(|| {
+            fault(format!(
+                "alloc returned {response_len} bytes at {} outside memory",
+                at as u32
+            ))
+        })?;
+    slot.copy_from_slice(&response);
+    Ok(((u64::from(at as u32) << 32) | response.len() as u64) as i64)
+}
 
 /// Per-call state of the host imports.
 pub(crate) struct HostContext {
@@ -201,7 +287,7 @@ fn failure(error: impl Into<String>) -> serde_json::Value {
     serde_json::json!({ "ok": false, "error": error.into() })
 }
 
-type Reply = Result<serde_json::Value, HostDeadline>;
+type Reply = Result<serde_json::Value, HostError>;
 
 impl HostContext {
     /// The JSON response to `request` for `import` (see the module docs). `Err` only when the
@@ -279,11 +365,11 @@ impl HostContext {
         let remaining = self
             .deadline
             .checked_duration_since(Instant::now())
-            .ok_or(HostDeadline)?;
+            .ok_or(HostError::Deadline)?;
         let result = self
             .handle
             .block_on(async move { tokio::time::timeout(remaining, future).await })
-            .map_err(|_| HostDeadline)?;
+            .map_err(|_| HostError::Deadline)?;
         Ok(result.map_or_else(failure, ok))
     }
 }

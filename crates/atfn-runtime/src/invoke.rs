@@ -5,8 +5,8 @@
 use crate::cache::ModuleCache;
 use crate::engine::{Counters, RuntimeStats, start_engine};
 use crate::host::{HostContext, Import};
-use crate::trap::{HostCallFault, MemoryLimitExceeded, run_error};
-use crate::{FunctionSpec, HostApi, Mode, RunError, RuntimeConfig, RuntimeError};
+use crate::trap::{MemoryLimitExceeded, run_error};
+use crate::{EngineKind, FunctionSpec, HostApi, Mode, RunError, RuntimeConfig, RuntimeError};
 use serde::de::IgnoredAny;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -21,10 +21,15 @@ pub struct Runtime {
 }
 
 struct Inner {
-    engine: Engine,
-    cache: ModuleCache,
+    backend: Backend,
     config: RuntimeConfig,
     counters: Counters,
+}
+
+/// The engine functions run on, with its module cache.
+enum Backend {
+    Wasmtime { engine: Engine, cache: ModuleCache },
+    Interp(crate::interp::InterpBackend),
 }
 
 /// What the store of one invocation holds.
@@ -34,8 +39,9 @@ pub(crate) struct StoreData {
 }
 
 impl Runtime {
-    /// Builds the engine (see [`crate::engine_config`]), starts the epoch ticker thread and
-    /// creates `cache_dir` if set.
+    /// Builds the engine of `config.engine`: for wasmtime the engine of
+    /// [`crate::engine_config`] and its epoch ticker thread; for the interpreter nothing yet (its
+    /// engines are made per memory limit on first use). Creates `cache_dir` if set.
     ///
     /// Errors: [`RuntimeError::CacheDir`], [`RuntimeError::Engine`], [`RuntimeError::Ticker`].
     pub fn new(config: RuntimeConfig) -> Result<Self, RuntimeError> {
@@ -45,11 +51,16 @@ impl Runtime {
                 source,
             })?;
         }
-        let engine = start_engine(&config)?;
-        let cache = ModuleCache::new(engine.clone(), config.cache_dir.clone());
+        let backend = match config.engine {
+            EngineKind::Wasmtime => {
+                let engine = start_engine(&config)?;
+                let cache = ModuleCache::new(engine.clone(), config.cache_dir.clone());
+                Backend::Wasmtime { engine, cache }
+            }
+            EngineKind::Interp => Backend::Interp(crate::interp::InterpBackend::default()),
+        };
         let inner = Inner {
-            engine,
-            cache,
+            backend,
             config,
             counters: Counters::default(),
         };
@@ -58,9 +69,18 @@ impl Runtime {
         })
     }
 
-    /// The wasmtime engine (for benchmarks comparing against bare wasmtime).
-    pub fn engine(&self) -> &Engine {
-        &self.inner.engine
+    /// The engine functions run on (`RuntimeConfig::engine`).
+    pub fn engine_kind(&self) -> EngineKind {
+        self.inner.config.engine
+    }
+
+    /// The wasmtime engine (for benchmarks comparing against bare wasmtime); `None` when the
+    /// runtime runs on [`EngineKind::Interp`].
+    pub fn engine(&self) -> Option<&Engine> {
+        match &self.inner.backend {
+            Backend::Wasmtime { engine, .. } => Some(engine),
+            Backend::Interp(_) => None,
+        }
     }
 
     /// Counters since start: compilations, cache hits, guests running now.
@@ -100,6 +120,18 @@ impl Runtime {
     }
 }
 
+/// The limits and host context of one invocation, the same on both engines.
+pub(crate) struct CallSetup {
+    /// `max_memory_mb`, capped by `max_memory_mb_ceiling`.
+    pub memory_mb: u32,
+    /// `max_duration_ms`.
+    pub duration_ms: u32,
+    /// When the call must have ended.
+    pub deadline: Instant,
+    /// The `host-v1` imports' state; `None` for `pure-v1`.
+    pub host: Option<HostContext>,
+}
+
 impl Inner {
     fn run(
         &self,
@@ -108,21 +140,44 @@ impl Inner {
         host: Arc<dyn HostApi>,
         handle: Handle,
     ) -> Result<Vec<u8>, RunError> {
-        let pre = self.cache.instance_pre(spec, &self.counters)?;
-        let memory_mb = spec
-            .limits
-            .max_memory_mb
-            .min(self.config.max_memory_mb_ceiling);
-        let duration_ms = spec.limits.max_duration_ms;
-        let deadline = Instant::now() + Duration::from_millis(duration_ms.into());
-        let host = (spec.mode == Mode::HostV1).then(|| HostContext {
-            api: host,
-            allowed_hosts: spec.allowed_hosts.clone(),
-            deadline,
-            handle,
-        });
+        let memory_mb = (spec.limits.max_memory_mb).min(self.config.max_memory_mb_ceiling);
+        // The module comes from the cache (or is compiled) before the call's time starts.
+        match &self.backend {
+            Backend::Wasmtime { engine, cache } => {
+                let pre = cache.instance_pre(spec, &self.counters)?;
+                let setup = call_setup(spec, memory_mb, host, &handle);
+                self.run_wasmtime(engine, &pre, input, setup)
+            }
+            Backend::Interp(interp) => {
+                let module = interp.module(spec, memory_mb, &self.counters)?;
+                interp.run(crate::interp::Call {
+                    spec,
+                    module,
+                    input,
+                    setup: call_setup(spec, memory_mb, host, &handle),
+                    config: &self.config,
+                    counters: &self.counters,
+                    handle: &handle,
+                })
+            }
+        }
+    }
+
+    fn run_wasmtime(
+        &self,
+        engine: &Engine,
+        pre: &crate::cache::Linked,
+        input: &[u8],
+        setup: CallSetup,
+    ) -> Result<Vec<u8>, RunError> {
+        let CallSetup {
+            memory_mb,
+            duration_ms,
+            host,
+            ..
+        } = setup;
         let mut store = Store::new(
-            &self.engine,
+            engine,
             StoreData {
                 limiter: MemoryLimiter { mb: memory_mb },
                 host,
@@ -148,16 +203,49 @@ impl Inner {
 
         let len = i32::try_from(input.len()).expect("input is bounded by max_input_bytes");
         let ptr = alloc.call(&mut store, len).map_err(fail)?;
-        memory
-            .write(&mut store, ptr as u32 as usize, input)
-            .map_err(|_| RunError::AllocOutOfBounds {
-                ptr: ptr as u32,
-                len: len as u32,
-                memory_bytes: memory.data_size(&store),
-            })?;
+        write_input(memory.data_mut(&mut store), ptr, input)?;
         let packed = run.call(&mut store, (ptr, len)).map_err(fail)?;
         read_output(memory.data(&store), packed, self.config.max_output_bytes)
     }
+}
+
+/// The limits and host context of a call of `spec` starting now.
+fn call_setup(
+    spec: &FunctionSpec,
+    memory_mb: u32,
+    host: Arc<dyn HostApi>,
+    handle: &Handle,
+) -> CallSetup {
+    let duration_ms = spec.limits.max_duration_ms;
+    let deadline = Instant::now() + Duration::from_millis(duration_ms.into());
+    let host = (spec.mode == Mode::HostV1).then(|| HostContext {
+        api: host,
+        allowed_hosts: spec.allowed_hosts.clone(),
+        deadline,
+        handle: handle.clone(),
+    });
+    CallSetup {
+        memory_mb,
+        duration_ms,
+        deadline,
+        host,
+    }
+}
+
+/// Copies the input into the block `alloc` returned at `ptr`.
+///
+/// Errors: [`RunError::AllocOutOfBounds`] when the block is not inside `memory`.
+pub(crate) fn write_input(memory: &mut [u8], ptr: i32, input: &[u8]) -> Result<(), RunError> {
+    let memory_bytes = memory.len();
+    let block = (memory.get_mut(ptr as u32 as usize..))
+        .and_then(|rest| rest.get_mut(..input.len()))
+        .ok_or(RunError::AllocOutOfBounds {
+            ptr: ptr as u32,
+            len: input.len() as u32,
+            memory_bytes,
+        })?;
+    block.copy_from_slice(input);
+    Ok(())
 }
 
 /// Epoch ticks for `ms` at one tick per `tick_ms`: `ceil(ms / tick_ms)`.
@@ -166,18 +254,22 @@ fn ticks(ms: u32, tick_ms: u32) -> u64 {
 }
 
 /// Counts a running guest until dropped.
-struct Running<'a>(&'a AtomicU64);
+pub(crate) struct Running<'a> {
+    counter: &'a AtomicU64,
+    /// Guests that were running when this one entered.
+    pub others: u64,
+}
 
 impl<'a> Running<'a> {
-    fn enter(counter: &'a AtomicU64) -> Self {
-        counter.fetch_add(1, Ordering::SeqCst);
-        Running(counter)
+    pub fn enter(counter: &'a AtomicU64) -> Self {
+        let others = counter.fetch_add(1, Ordering::SeqCst);
+        Running { counter, others }
     }
 }
 
 impl Drop for Running<'_> {
     fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
+        self.counter.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -215,7 +307,7 @@ struct MemoryLimiter {
 }
 
 /// Most table elements an instance may have (guards against table-growth bombs).
-const MAX_TABLE_ELEMENTS: usize = 100_000;
+pub(crate) const MAX_TABLE_ELEMENTS: usize = 100_000;
 
 impl ResourceLimiter for MemoryLimiter {
     fn memory_growing(
@@ -240,54 +332,45 @@ impl ResourceLimiter for MemoryLimiter {
     }
 }
 
-/// The body of every `host` import (see [`crate::host`]): read the request, respond, write the
-/// response through the guest's `alloc`, return it packed.
+/// A wasmtime caller as the shared import body sees it.
+struct WasmtimeGuest<'a> {
+    caller: Caller<'a, StoreData>,
+    memory: Option<Memory>,
+}
+
+impl crate::host::Guest for WasmtimeGuest<'_> {
+    type Error = wasmtime::Error;
+
+    fn context(&self) -> Option<&HostContext> {
+        self.caller.data().host.as_ref()
+    }
+
+    fn memory(&self) -> Option<&[u8]> {
+        Some(self.memory?.data(&self.caller))
+    }
+
+    fn memory_mut(&mut self) -> Option<&mut [u8]> {
+        Some(self.memory?.data_mut(&mut self.caller))
+    }
+
+    fn alloc(&mut self, len: i32) -> wasmtime::Result<i32> {
+        let alloc: TypedFunc<i32, i32> = (self.caller.get_export("alloc"))
+            .and_then(Extern::into_func)
+            .ok_or_else(|| wasmtime::format_err!("no alloc export"))?
+            .typed(&self.caller)?;
+        alloc.call(&mut self.caller, len)
+    }
+}
+
+/// A `host` import on wasmtime: [`crate::host::host_call`] on the calling instance.
 pub(crate) fn host_call(
     mut caller: Caller<'_, StoreData>,
     import: Import,
     ptr: i32,
     len: i32,
 ) -> wasmtime::Result<i64> {
-    let fault = |reason: String| HostCallFault {
-        import: import.name(),
-        reason,
-    };
-    let memory: Memory = caller
-        .get_export("memory")
-        .and_then(Extern::into_memory)
-        .ok_or_else(|| fault("no memory export".into()))?;
-    let request = (memory.data(&caller).get(ptr as u32 as usize..))
-        .and_then(|rest| rest.get(..len as u32 as usize))
-        .ok_or_else(|| {
-            fault(format!(
-                "request of {} bytes at {} is outside memory",
-                len as u32, ptr as u32
-            ))
-        })?
-        .to_vec();
-    let context = caller
-        .data()
-        .host
-        .as_ref()
-        .ok_or_else(|| fault("no host context".into()))?;
-    let response = serde_json::to_vec(&context.respond(import, &request)?)?;
-    let alloc: TypedFunc<i32, i32> = caller
-        .get_export("alloc")
-        .and_then(Extern::into_func)
-        .ok_or_else(|| fault("no alloc export".into()))?
-        .typed(&caller)?;
-    let response_len =
-        i32::try_from(response.len()).map_err(|_| fault("response over 2 GiB".into()))?;
-    let at = alloc.call(&mut caller, response_len)?;
-    memory
-        .write(&mut caller, at as u32 as usize, &response)
-        .map_err(|_| {
-            fault(format!(
-                "alloc returned {response_len} bytes at {} outside memory",
-                at as u32
-            ))
-        })?;
-    Ok(((u64::from(at as u32) << 32) | response.len() as u64) as i64)
+    let memory = caller.get_export("memory").and_then(Extern::into_memory);
+    crate::host::host_call(&mut WasmtimeGuest { caller, memory }, import, ptr, len)
 }
 
 #[cfg(test)]

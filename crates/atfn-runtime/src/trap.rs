@@ -2,21 +2,13 @@
 //! [`RunError`] a user sees, and defines the marker errors the limiter and imports raise.
 
 use crate::RunError;
-use crate::host::HostDeadline;
+use crate::host::HostError;
 use wasmtime::{PoolConcurrencyLimitError, Trap, WasmBacktrace};
 
 /// Raised by the memory limiter when growth would pass `max_memory_mb`.
 #[derive(Debug, thiserror::Error)]
 #[error("memory limit exceeded")]
 pub(crate) struct MemoryLimitExceeded;
-
-/// Raised by a host import for a request the guest could not legally make.
-#[derive(Debug, thiserror::Error)]
-#[error("host call {import} failed: {reason}")]
-pub(crate) struct HostCallFault {
-    pub import: &'static str,
-    pub reason: String,
-}
 
 /// Maps `error` to a [`RunError`]; `memory_mb`, `duration_ms` and `max_instances` are the limits
 /// in force, quoted in the messages.
@@ -26,17 +18,11 @@ pub(crate) fn run_error(
     duration_ms: u32,
     max_instances: u32,
 ) -> RunError {
-    if let Some(fault) = error.downcast_ref::<HostCallFault>() {
-        return RunError::HostCall {
-            import: fault.import,
-            reason: fault.reason.clone(),
-        };
+    if let Some(host) = error.downcast_ref::<HostError>() {
+        return host.run_error(duration_ms);
     }
     if error.is::<MemoryLimitExceeded>() {
         return RunError::MemoryLimit { mb: memory_mb };
-    }
-    if error.is::<HostDeadline>() {
-        return RunError::Timeout { ms: duration_ms };
     }
     if error.is::<PoolConcurrencyLimitError>() {
         return RunError::Busy { max_instances };

@@ -3,6 +3,7 @@
 
 mod abi;
 mod cache;
+mod engines;
 mod host;
 mod hostile;
 mod support;

@@ -23,3 +23,23 @@ fn limits_default_to_lexicon_defaults() {
         }
     );
 }
+
+#[test]
+fn engine_kind_parses_both_names() {
+    assert_eq!(
+        "wasmtime".parse::<EngineKind>().unwrap(),
+        EngineKind::Wasmtime
+    );
+    assert_eq!("interp".parse::<EngineKind>().unwrap(), EngineKind::Interp);
+    assert_eq!(EngineKind::Interp.to_string(), "interp");
+    assert_eq!(RuntimeConfig::default().engine, EngineKind::Wasmtime);
+}
+
+#[test]
+fn engine_kind_refuses_other_names() {
+    let err = "v8".parse::<EngineKind>().unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        r#"unknown engine "v8" (expected wasmtime or interp)"#
+    );
+}
