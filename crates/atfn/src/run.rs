@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use atfn_registry::{AtUri, Registry, RegistryConfig};
-use atfn_runtime::{FunctionSpec, Limits, Runtime, RuntimeConfig};
+use atfn_runtime::{EngineKind, FunctionSpec, Limits, Runtime, RuntimeConfig};
 use atfn_server::Invoker;
 
 use crate::input;
@@ -30,6 +30,10 @@ pub struct RunArgs {
     /// For host-v1: at:// URIs the function may read (repeatable). Default: any.
     #[arg(long = "allowed-host", value_name = "AT_URI")]
     pub allowed_hosts: Vec<String>,
+    /// WebAssembly engine to run on: wasmtime (compiled, the default) or interp (atfn's own
+    /// resumable interpreter). Same ABI, limits and errors; interp traps do not name the function.
+    #[arg(long, default_value = "wasmtime", value_name = "wasmtime|interp")]
+    pub engine: EngineKind,
     /// PLC directory used to resolve did:plc identities.
     #[arg(long, env = "ATFN_PLC_URL", default_value = "https://plc.directory")]
     pub plc_url: String,
@@ -41,7 +45,11 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         plc_url: args.plc_url.clone(),
         ..Default::default()
     })?;
-    let invoker = Invoker::new(registry, Runtime::new(RuntimeConfig::default())?);
+    let runtime = Runtime::new(RuntimeConfig {
+        engine: args.engine,
+        ..RuntimeConfig::default()
+    })?;
+    let invoker = Invoker::new(registry, runtime);
     let outcome = if args.target.starts_with("at://") {
         let uri: AtUri = args.target.parse().context("invalid at:// URI")?;
         invoker.invoke(&uri, &input).await.outcome
