@@ -70,7 +70,8 @@ impl<'s> Executor<'s> {
             pc: 0,
             func: 0,
             code: Arc::default(),
-            instance: 0,
+            // No instance yet: the first `load_frame` looks its memory up.
+            instance: usize::MAX,
             memory: usize::MAX,
             entry_depth,
         };
@@ -99,8 +100,17 @@ impl<'s> Executor<'s> {
         self.base = frame.base as usize;
         if let FuncEntity::Wasm { instance, code, .. } = &self.store.funcs[frame.func as usize] {
             self.code = code.clone();
-            self.instance = *instance as usize;
-            self.memory = self.store.instances[self.instance]
+            let instance = *instance as usize;
+            self.set_instance(instance);
+        }
+    }
+
+    /// Makes `instance` current, looking up its memory 0 only when the instance changes.
+    #[inline(always)]
+    fn set_instance(&mut self, instance: usize) {
+        if instance != self.instance {
+            self.instance = instance;
+            self.memory = self.store.instances[instance]
                 .memories
                 .first()
                 .map_or(usize::MAX, |&m| m as usize);

@@ -8,7 +8,7 @@ use crate::code::FuncCode;
 use crate::engine::Limits;
 use crate::error::Trap;
 use crate::exec::{Executor, Exit, drop_keep};
-use crate::stack::{Frame, reserve};
+use crate::stack::reserve;
 use crate::store::FuncEntity;
 
 impl Executor<'_> {
@@ -55,12 +55,12 @@ impl Executor<'_> {
 
     /// Calls `addr` without a safe-point check.
     fn invoke(&mut self, addr: u32) -> Result<Option<Exit>, Trap> {
-        let code = match &self.store.funcs[addr as usize] {
+        let (code, instance) = match &self.store.funcs[addr as usize] {
             FuncEntity::Host { .. } => return Ok(Some(Exit::Host(addr))),
-            FuncEntity::Wasm { code, .. } => code.clone(),
+            FuncEntity::Wasm { code, instance, .. } => (code.clone(), *instance),
         };
         self.save_frame();
-        self.enter(addr, code)?;
+        self.enter(addr, code, instance as usize)?;
         Ok(None)
     }
 
@@ -84,17 +84,23 @@ impl Executor<'_> {
         self.invoke(func)
     }
 
-    /// Makes `code` (store function `addr`) the current frame: its parameters are the top
-    /// cells; declared locals are zeroed. Traps with `call stack exhausted` past the limits.
-    pub(crate) fn enter(&mut self, addr: u32, code: Arc<FuncCode>) -> Result<(), Trap> {
+    /// Makes `code` (store function `addr` of `instance`) the current frame: its
+    /// parameters are the top cells; declared locals are zeroed. Traps with `call stack
+    /// exhausted` past the limits.
+    pub(crate) fn enter(
+        &mut self,
+        addr: u32,
+        code: Arc<FuncCode>,
+        instance: usize,
+    ) -> Result<(), Trap> {
         let depth = self.store.stack.frames.frames.len();
         let (base, sp) = frame_setup(&mut self.cells, self.sp, depth, &self.store.limits, &code)?;
         self.sp = sp;
-        self.load_frame(Frame {
-            func: addr,
-            pc: 0,
-            base: base as u32,
-        });
+        self.func = addr;
+        self.pc = 0;
+        self.base = base;
+        self.code = code;
+        self.set_instance(instance);
         Ok(())
     }
 }
