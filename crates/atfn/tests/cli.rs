@@ -42,6 +42,21 @@ fn run_prints_output_json() {
 }
 
 #[test]
+fn run_gives_the_same_output_on_both_engines() {
+    let dir = tempfile::tempdir().unwrap();
+    let echo = wasm_file(dir.path(), "echo", atfn_examples::ECHO);
+    let on = |engine: &str| {
+        stdout_ok(
+            cargo_bin_cmd!("atfn")
+                .arg("run")
+                .arg(&echo)
+                .args(["--input", "[true]", "--engine", engine]),
+        )
+    };
+    assert_text_eq(&on("wasmtime"), &on("interp"));
+}
+
+#[test]
 fn run_reports_failures_on_stderr() {
     let dir = tempfile::tempdir().unwrap();
     let cases: &[(&str, &[u8], &[&str], &str)] = &[
