@@ -28,7 +28,8 @@ pub struct HttpLimits {
     /// bodies get `413 PayloadTooLarge`.
     pub max_body_bytes: usize,
     /// Most `at.functions.run` requests handled at once; more wait in line.
-    /// Default 256.
+    /// Default 100. [`Server::bind`](crate::Server::bind) lowers it to the
+    /// runtime's `max_instances` (the pooling allocator's size).
     pub max_concurrency: usize,
 }
 
@@ -36,7 +37,7 @@ impl Default for HttpLimits {
     fn default() -> Self {
         Self {
             max_body_bytes: (1 << 20) + (64 << 10),
-            max_concurrency: 256,
+            max_concurrency: 100,
         }
     }
 }

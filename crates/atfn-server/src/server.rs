@@ -145,6 +145,9 @@ impl Server {
             .runtime
             .cache_dir
             .get_or_insert_with(|| data_dir.join("modules"));
+        // Requests past the runtime's instance pool would fail as `Busy`; let them wait in line.
+        let pool = usize::try_from(config.runtime.max_instances).unwrap_or(usize::MAX);
+        config.http.max_concurrency = config.http.max_concurrency.min(pool);
         let invoker = Invoker::new(
             Registry::new(config.registry)?,
             Runtime::new(config.runtime)?,

@@ -41,8 +41,9 @@ pub struct ServeArgs {
     /// Largest request body, in bytes (larger requests get 413).
     #[arg(long, default_value_t = (1 << 20) + (64 << 10))]
     pub max_body_bytes: usize,
-    /// Most function invocations served at once; more wait in line.
-    #[arg(long, default_value_t = 256)]
+    /// Most function invocations served at once; more wait in line (at most
+    /// the runtime's pool of 100 instances).
+    #[arg(long, default_value_t = 100)]
     pub max_concurrency: usize,
     /// Largest function input and output, in bytes.
     #[arg(long, default_value_t = 1 << 20)]
