@@ -11,7 +11,7 @@ use serde::de::IgnoredAny;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
-use tokio::runtime::Handle;
+use tokio::runtime::{Handle, RuntimeFlavor};
 use wasmtime::{Caller, Engine, Extern, Memory, ResourceLimiter, Store, TypedFunc};
 
 /// Runs functions; cheap to clone (one shared engine, cache and epoch ticker), `Send + Sync`.
@@ -92,9 +92,10 @@ impl Runtime {
     /// returns its output: UTF-8 JSON bytes, validated, at most `max_output_bytes`.
     ///
     /// `host` serves the `host-v1` imports (pass [`crate::NoHost`] for `pure-v1`). Must be called
-    /// within a tokio runtime; the guest runs on a blocking thread and has stopped when this
-    /// returns. Dropping the future early does not stop the guest at once: it runs on until it
-    /// returns or its deadline interrupts it. Errors: every [`RunError`] variant but `UnsupportedMode`; their `Display` is the
+    /// within a tokio runtime. On a multi-thread runtime a `pure-v1` guest runs in place
+    /// ([`tokio::task::block_in_place`]); otherwise the guest runs on a blocking thread. Either
+    /// way it has stopped when this returns; dropping the future early does not stop a guest on a
+    /// blocking thread at once: it runs on until it returns or its deadline interrupts it. Errors: every [`RunError`] variant but `UnsupportedMode`; their `Display` is the
     /// user-facing message.
     pub async fn invoke(
         &self,
@@ -112,8 +113,13 @@ impl Runtime {
         serde_json::from_slice::<IgnoredAny>(input).map_err(|e| RunError::InputNotJson {
             reason: e.to_string(),
         })?;
-        let (inner, spec, input) = (self.inner.clone(), spec.clone(), input.to_vec());
         let handle = Handle::current();
+        // A pure-v1 call never awaits a host future, so on a multi-thread runtime it runs right
+        // here, with the worker handed off for its duration, saving the hop to the blocking pool.
+        if spec.mode == Mode::PureV1 && handle.runtime_flavor() == RuntimeFlavor::MultiThread {
+            return tokio::task::block_in_place(|| self.inner.run(spec, input, host, handle));
+        }
+        let (inner, spec, input) = (self.inner.clone(), spec.clone(), input.to_vec());
         tokio::task::spawn_blocking(move || inner.run(&spec, &input, host, handle))
             .await
             .map_err(|e| RunError::Internal(format!("invocation task failed: {e}")))?

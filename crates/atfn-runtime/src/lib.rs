@@ -28,7 +28,8 @@
 //! ```
 //!
 //! # Execution model
-//! Guests run on the engine's synchronous API inside [`tokio::task::spawn_blocking`]; `host-v1`
+//! Guests run on the engine's synchronous API: `pure-v1` calls in place on a multi-thread runtime
+//! ([`tokio::task::block_in_place`]), others inside [`tokio::task::spawn_blocking`]; `host-v1`
 //! imports drive the [`HostApi`] futures with [`tokio::runtime::Handle::block_on`], bounded by the
 //! call's remaining time. See `docs/decisions/runtime.md` for why.
 
