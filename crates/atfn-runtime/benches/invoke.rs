@@ -38,7 +38,7 @@ fn main() {
     };
     invoke();
     report(
-        "atfn Runtime::invoke (spawn_blocking, checks)",
+        "atfn Runtime::invoke (pure-v1 in place, all checks)",
         iterations,
         invoke,
     );
