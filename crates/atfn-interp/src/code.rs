@@ -1,14 +1,19 @@
-//! The engine's internal code: a compact instruction enum and the translated body of one
-//! function.
+//! The engine's internal code: a register-style instruction set and the translated body of
+//! one function.
 //!
-//! The code is a stack machine like WebAssembly itself, but every operand that WebAssembly
-//! resolves through its structured control stack is resolved at translate time: branches
-//! carry their target `pc` and how many cells to drop and keep, locals are frame-relative
-//! cell offsets, memory offsets are immediate. Blocks, `nop` and `end` of blocks vanish.
+//! Each function runs in a *frame* of untyped 64-bit cells on the value stack, laid out as
+//! `[params and locals | constants | operand slots]`. The translator gives every WebAssembly
+//! operand-stack position a fixed slot (cell `stack_base + height`), so instructions name
+//! their operand and result cells directly (three-address code): `local.get a; local.get b;
+//! i32.add; local.set c` becomes one `I32Add { dst: c, a, b }`. Constants are cells of the
+//! frame too, filled from [`FuncCode::consts`] when the frame is entered. Branches carry their
+//! target `pc`; the values a branch carries are moved by explicit [`Op::Copy`]s. Blocks,
+//! `nop`, `drop` and `end` of blocks vanish.
+//!
 //! `pc` values are indices into [`FuncCode::instrs`]; a suspended frame stores such an index,
 //! never a pointer, so execution state is plain data (see `docs/decisions/interp.md`).
 
-/// How a branch rearranges the operand stack: keep the top `keep` cells, drop the `drop`
+/// How `br_table` rearranges the operand stack: keep the top `keep` cells, drop the `drop`
 /// cells below them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DropKeep {
@@ -27,113 +32,122 @@ pub struct BrTarget {
     pub dk: DropKeep,
 }
 
-/// One instruction of the internal code. Immediates are resolved at translate time; `u32`
-/// index immediates are module-level indices (function, global, table, segment) resolved at
-/// run time through the executing instance.
-#[allow(missing_docs)] // variant names are the WebAssembly instruction names
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Instr {
+/// One instruction: an operation and three `u32` operands whose meaning [`Op`] documents.
+/// Unless stated otherwise `dst` is the result cell and `a`, `b` the operand cells, all
+/// frame-relative cell indices. 16 bytes, copied by value in the dispatch loop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Instr {
+    /// The operation.
+    pub op: Op,
+    /// Result cell, or branch target pc, or store offset (see [`Op`]).
+    pub dst: u32,
+    /// First operand.
+    pub a: u32,
+    /// Second operand.
+    pub b: u32,
+}
+
+/// Operations. Numeric and conversion operations are named after their WebAssembly
+/// instruction and compute `dst = op(a)` (unary) or `dst = op(a, b)` (binary). A branch whose
+/// target is not after it is a safe point when taken.
+///
+/// Operations marked *stack* work on the top of the operand stack like WebAssembly does:
+/// the translator puts their operands in the topmost slots, and the executor derives the
+/// stack pointer from [`FuncCode::heights`]. They are the rare or frame-changing ones.
+#[allow(missing_docs)] // numeric variant names are the WebAssembly instruction names
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Op {
     // control
+    /// Traps.
     Unreachable,
-    /// Unconditional jump with no stack adjustment (end of an `if` arm).
-    Jump(u32),
-    Br {
-        pc: u32,
-        dk: DropKeep,
-    },
-    /// Backward branch to a loop header: a safe point.
-    BrLoop {
-        pc: u32,
-        dk: DropKeep,
-    },
-    /// Branch if the popped condition is nonzero.
-    BrIf {
-        pc: u32,
-        dk: DropKeep,
-    },
-    /// Backward conditional branch to a loop header: a safe point when taken.
-    BrIfLoop {
-        pc: u32,
-        dk: DropKeep,
-    },
-    /// Jump to `pc` if the popped condition is zero (`if` without taking the then-arm).
-    IfFalse(u32),
-    /// `br_table`: entries `start .. start + len` of [`FuncCode::br_tables`]; the last is the default.
-    BrTable {
-        start: u32,
-        len: u32,
-    },
+    /// Jumps to `dst`.
+    Br,
+    /// Jumps to `dst` if cell `a` (as i32) is nonzero.
+    BrIfNez,
+    /// Jumps to `dst` if cell `a` (as i32) is zero.
+    BrIfEqz,
+    /// Jumps to `dst` if the i32 comparison of cells `a` and `b` holds.
+    BrI32Eq,
+    BrI32Ne,
+    BrI32LtS,
+    BrI32LtU,
+    BrI32GtS,
+    BrI32GtU,
+    BrI32LeS,
+    BrI32LeU,
+    BrI32GeS,
+    BrI32GeU,
+    /// *Stack*: `br_table` over entries `a .. a + b` of [`FuncCode::br_tables`] (the last is
+    /// the default), indexed by the top cell.
+    BrTable,
+    /// *Stack*: returns the top `results` cells.
     Return,
-    Call(u32),
-    /// `call_indirect`: expected engine type id and table index.
-    CallIndirect {
-        ty: u32,
-        table: u32,
-    },
-    Drop,
+    /// *Stack*: calls function index `a` with its arguments on top.
+    Call,
+    /// *Stack*: `call_indirect` expecting engine type id `a` through table `b`; the table
+    /// index is the top cell, the arguments below it.
+    CallIndirect,
+
+    // parametric and variables
+    /// `dst = a`.
+    Copy,
+    /// `dst = if b != 0 { a } else { a + 1 }` (the two values are in consecutive cells).
     Select,
+    /// `dst = global a`.
+    GlobalGet,
+    /// `global b = a`.
+    GlobalSet,
 
-    // variables: locals are cell offsets from the frame base
-    LocalGet(u32),
-    LocalSet(u32),
-    LocalTee(u32),
-    GlobalGet(u32),
-    GlobalSet(u32),
-
-    // memory: immediate is the static offset (memory 0)
-    I32Load(u32),
-    I64Load(u32),
-    F32Load(u32),
-    F64Load(u32),
-    I32Load8S(u32),
-    I32Load8U(u32),
-    I32Load16S(u32),
-    I32Load16U(u32),
-    I64Load8S(u32),
-    I64Load8U(u32),
-    I64Load16S(u32),
-    I64Load16U(u32),
-    I64Load32S(u32),
-    I64Load32U(u32),
-    I32Store(u32),
-    I64Store(u32),
-    F32Store(u32),
-    F64Store(u32),
-    I32Store8(u32),
-    I32Store16(u32),
-    I64Store8(u32),
-    I64Store16(u32),
-    I64Store32(u32),
+    // memory 0: loads are `dst = load(address cell a + offset b)`,
+    // stores are `store(address cell a + offset dst, value cell b)`
+    I32Load,
+    I64Load,
+    I32Load8S,
+    I32Load8U,
+    I32Load16S,
+    I32Load16U,
+    I64Load8S,
+    I64Load8U,
+    I64Load16S,
+    I64Load16U,
+    I64Load32S,
+    I64Load32U,
+    I32Store,
+    I64Store,
+    I32Store8,
+    I32Store16,
+    I64Store8,
+    I64Store16,
+    I64Store32,
+    /// *Stack*.
     MemorySize,
+    /// *Stack*.
     MemoryGrow,
+    /// *Stack*.
     MemoryFill,
+    /// *Stack*.
     MemoryCopy,
-    MemoryInit(u32),
-    DataDrop(u32),
+    /// *Stack*: data segment `a`.
+    MemoryInit,
+    /// Drops data segment `a`.
+    DataDrop,
 
-    // tables and references
-    TableGet(u32),
-    TableSet(u32),
-    TableSize(u32),
-    TableGrow(u32),
-    TableFill(u32),
-    TableCopy {
-        dst: u32,
-        src: u32,
-    },
-    TableInit {
-        table: u32,
-        elem: u32,
-    },
-    ElemDrop(u32),
-    RefNull,
-    RefIsNull,
-    RefFunc(u32),
+    // tables and references: *stack*, table index `a` (`table.copy`: destination `a`,
+    // source `b`; `table.init`: table `a`, element segment `b`)
+    TableGet,
+    TableSet,
+    TableSize,
+    TableGrow,
+    TableFill,
+    TableCopy,
+    TableInit,
+    /// Drops element segment `a`.
+    ElemDrop,
+    /// *Stack*: pushes a reference to function index `a`.
+    RefFunc,
 
-    // constants (all numeric constants as raw cell bits)
-    Const(u64),
-
-    // i32 numeric
+    // i32 numeric (unary and binary)
     I32Eqz,
     I32Eq,
     I32Ne,
@@ -276,24 +290,46 @@ pub enum Instr {
     I64TruncSatF64U,
 }
 
+impl Op {
+    /// Whether this is a branch with its target pc in `dst`.
+    pub fn is_branch(self) -> bool {
+        (Op::Br as u8..=Op::BrI32GeU as u8).contains(&(self as u8))
+    }
+}
+
 /// The translated body of one function defined in a module.
 #[derive(Debug, Clone, Default)]
 pub struct FuncCode {
-    /// Instructions; execution starts at pc 0 and leaves through [`Instr::Return`].
+    /// Instructions; execution starts at pc 0 and leaves through [`Op::Return`].
     pub instrs: Vec<Instr>,
-    /// Operand stack height (cells above the locals) before each instruction; lets
+    /// Operand stack height (slots in use) before each instruction. At a safe point or a
+    /// *stack* operation the executor's stack pointer is `stack_base() + heights[pc]`; lets
     /// snapshot restore check that a frame's stack matches its resume point.
     pub heights: Vec<u32>,
     /// Entries of all `br_table` instructions of this function.
     pub br_tables: Vec<BrTarget>,
+    /// Constant cells, placed right after the locals when the frame is entered.
+    pub consts: Vec<u64>,
     /// Number of parameters (cells at the start of the frame).
     pub params: u32,
     /// Number of parameters plus declared locals.
     pub locals: u32,
     /// Number of results.
     pub results: u32,
-    /// Largest operand stack height reached, in cells, not counting locals.
+    /// Largest operand stack height reached, in cells.
     pub max_height: u32,
+}
+
+impl FuncCode {
+    /// Frame-relative cell of operand slot 0: locals plus constants.
+    pub fn stack_base(&self) -> u32 {
+        self.locals + self.consts.len() as u32
+    }
+
+    /// Cells a frame of this function occupies: locals, constants and operand slots.
+    pub fn frame_size(&self) -> usize {
+        self.stack_base() as usize + self.max_height as usize
+    }
 }
 
 #[cfg(test)]

@@ -1,111 +1,45 @@
-//! The dispatch loop. The hot loop keeps `pc`, `sp`, the frame base, the value stack's
-//! cells and memory 0's bytes in locals, so the compiler can hold them in registers and
-//! needs no reload after each store to a cell; they are written back to the executor only
-//! where the loop leaves (safe point suspension, trap, or an instruction handled by
-//! [`Executor::slow`]: calls, returns, `br_table`, bulk memory and table operators). Every `pc` and `sp` the store can observe is therefore the same as with a
-//! one-instruction-at-a-time loop.
+//! The dispatch loop. The hot loop keeps `pc`, the current frame's cells and memory 0's
+//! bytes in locals, so the compiler can hold them in registers; they are written back to the
+//! executor only where the loop leaves (safe point suspension, trap, or a *stack* operation
+//! handled by [`Executor::slow`]: calls, returns, `br_table`, bulk memory and table
+//! operators). The stack pointer is not tracked while running: every operand has a fixed
+//! cell, and where the loop leaves, the pointer is derived from the translator's height at
+//! that `pc` ([`crate::code::FuncCode::heights`]). Every `pc` and stack the store can observe
+//! is therefore the same as with a one-instruction-at-a-time loop.
 
 use super::ops::{Cell, convert as cv, in_bounds, numeric as num};
-use super::{Executor, Exit, drop_keep, safe_point_reason};
-use crate::code::Instr;
+use super::{Executor, Exit, safe_point_reason};
+use crate::code::Op;
 use crate::error::Trap;
 
 impl Executor<'_> {
     /// Runs instructions until an exit; see [`Executor::run`].
     pub(super) fn execute(&mut self) -> Result<Exit, Trap> {
-        // The outer loop reloads the current function's code, registers and memory after
+        // The outer loop reloads the current function's code, frame and memory after
         // anything handled outside the hot loop. All borrows below are of distinct fields
         // of `self`, so the hot loop needs no reference counting or re-lookup.
         loop {
             let instrs = &self.code.instrs[..];
-            let base = self.base;
+            let heights = &self.code.heights[..];
+            let stack_base = self.base + self.code.stack_base() as usize;
             let mut pc = self.pc;
-            let mut sp = self.sp;
-            let cells = &mut self.cells[..];
+            let frame = &mut self.cells[self.base..];
             let mem: &mut [u8] = match self.store.memories.get_mut(self.memory) {
                 Some(m) => &mut m.data,
                 None => &mut [],
             };
 
+            /// Writes `pc` and the stack pointer at the instruction just fetched back.
             macro_rules! save {
                 () => {{
                     self.pc = pc;
-                    self.sp = sp;
+                    self.sp = stack_base + heights[pc - 1] as usize;
                 }};
             }
             macro_rules! trap {
                 ($e:expr) => {{
                     save!();
                     return Err($e);
-                }};
-            }
-            macro_rules! pop {
-                () => {{
-                    sp -= 1;
-                    cells[sp]
-                }};
-            }
-            macro_rules! push {
-                ($v:expr) => {{
-                    let v = $v;
-                    cells[sp] = v;
-                    sp += 1;
-                }};
-            }
-            macro_rules! un {
-                ($a:ident : $t:ty => $e:expr) => {{
-                    let $a = <$t as Cell>::from_cell(cells[sp - 1]);
-                    cells[sp - 1] = Cell::into_cell($e);
-                }};
-            }
-            macro_rules! un_trap {
-                ($a:ident : $t:ty => $e:expr) => {{
-                    let $a = <$t as Cell>::from_cell(cells[sp - 1]);
-                    match $e {
-                        Ok(r) => cells[sp - 1] = Cell::into_cell(r),
-                        Err(e) => trap!(e),
-                    }
-                }};
-            }
-            macro_rules! bin {
-                ($a:ident, $b:ident : $t:ty => $e:expr) => {{
-                    let $b = <$t as Cell>::from_cell(pop!());
-                    let $a = <$t as Cell>::from_cell(cells[sp - 1]);
-                    cells[sp - 1] = Cell::into_cell($e);
-                }};
-            }
-            macro_rules! bin_trap {
-                ($a:ident, $b:ident : $t:ty => $e:expr) => {{
-                    let $b = <$t as Cell>::from_cell(pop!());
-                    let $a = <$t as Cell>::from_cell(cells[sp - 1]);
-                    match $e {
-                        Ok(r) => cells[sp - 1] = Cell::into_cell(r),
-                        Err(e) => trap!(e),
-                    }
-                }};
-            }
-            macro_rules! addr {
-                ($off:expr, $n:literal) => {{
-                    let addr = u64::from(pop!() as u32) + u64::from($off);
-                    match in_bounds(addr, $n, mem.len()) {
-                        Some(at) => at,
-                        None => trap!(Trap::MemoryOutOfBounds),
-                    }
-                }};
-            }
-            macro_rules! load {
-                ($off:expr, $n:literal, $t:ty => $r:ty) => {{
-                    let at = addr!($off, $n);
-                    let mut bytes = [0; $n];
-                    bytes.copy_from_slice(&mem[at..at + $n]);
-                    push!(Cell::into_cell(<$t>::from_le_bytes(bytes) as $r));
-                }};
-            }
-            macro_rules! store {
-                ($off:expr, $n:literal, $t:ty) => {{
-                    let v = pop!() as $t;
-                    let at = addr!($off, $n);
-                    mem[at..at + $n].copy_from_slice(&v.to_le_bytes());
                 }};
             }
             /// A safe point at the instruction just fetched (`pc - 1`): suspends there.
@@ -116,233 +50,285 @@ impl Executor<'_> {
                         self.store.consume_fuel,
                         &mut self.store.fuel,
                     ) {
+                        save!();
                         self.pc = pc - 1;
-                        self.sp = sp;
                         return Ok(Exit::Suspend(reason));
                     }
                 };
             }
 
             let slow = loop {
-                let instr = instrs[pc];
+                let i = instrs[pc];
                 pc += 1;
-                match instr {
-                    Instr::Jump(target) => pc = target as usize,
-                    Instr::Br { pc: target, dk } => {
-                        sp = drop_keep(cells, sp, dk);
-                        pc = target as usize;
-                    }
-                    Instr::BrLoop { pc: target, dk } => {
-                        safe_point!();
-                        sp = drop_keep(cells, sp, dk);
-                        pc = target as usize;
-                    }
-                    Instr::BrIf { pc: target, dk } => {
-                        if pop!() as u32 != 0 {
-                            sp = drop_keep(cells, sp, dk);
-                            pc = target as usize;
+                macro_rules! un {
+                    ($a:ident : $t:ty => $e:expr) => {{
+                        let $a = <$t as Cell>::from_cell(frame[i.a as usize]);
+                        frame[i.dst as usize] = Cell::into_cell($e);
+                    }};
+                }
+                macro_rules! un_trap {
+                    ($a:ident : $t:ty => $e:expr) => {{
+                        let $a = <$t as Cell>::from_cell(frame[i.a as usize]);
+                        match $e {
+                            Ok(r) => frame[i.dst as usize] = Cell::into_cell(r),
+                            Err(e) => trap!(e),
                         }
-                    }
-                    Instr::BrIfLoop { pc: target, dk } => {
-                        if cells[sp - 1] as u32 != 0 {
-                            safe_point!();
-                            sp = drop_keep(cells, sp - 1, dk);
-                            pc = target as usize;
+                    }};
+                }
+                macro_rules! bin {
+                    ($a:ident, $b:ident : $t:ty => $e:expr) => {{
+                        let $a = <$t as Cell>::from_cell(frame[i.a as usize]);
+                        let $b = <$t as Cell>::from_cell(frame[i.b as usize]);
+                        frame[i.dst as usize] = Cell::into_cell($e);
+                    }};
+                }
+                macro_rules! bin_trap {
+                    ($a:ident, $b:ident : $t:ty => $e:expr) => {{
+                        let $a = <$t as Cell>::from_cell(frame[i.a as usize]);
+                        let $b = <$t as Cell>::from_cell(frame[i.b as usize]);
+                        match $e {
+                            Ok(r) => frame[i.dst as usize] = Cell::into_cell(r),
+                            Err(e) => trap!(e),
+                        }
+                    }};
+                }
+                /// Branches to `i.dst` if `$cond`; a backward branch is a safe point.
+                macro_rules! br_if {
+                    ($cond:expr) => {{
+                        if $cond {
+                            let target = i.dst as usize;
+                            if target < pc {
+                                safe_point!();
+                            }
+                            pc = target;
+                        }
+                    }};
+                }
+                macro_rules! br_cmp {
+                    ($a:ident, $b:ident : $t:ty => $e:expr) => {{
+                        let $a = <$t as Cell>::from_cell(frame[i.a as usize]);
+                        let $b = <$t as Cell>::from_cell(frame[i.b as usize]);
+                        br_if!($e)
+                    }};
+                }
+                /// Effective address of a load (`offset` = `i.b`) or store (`i.dst`).
+                macro_rules! addr {
+                    ($off:expr, $n:literal) => {{
+                        let addr = u64::from(frame[i.a as usize] as u32) + u64::from($off);
+                        match in_bounds(addr, $n, mem.len()) {
+                            Some(at) => at,
+                            None => trap!(Trap::MemoryOutOfBounds),
+                        }
+                    }};
+                }
+                macro_rules! load {
+                    ($n:literal, $t:ty => $r:ty) => {{
+                        let at = addr!(i.b, $n);
+                        let mut bytes = [0; $n];
+                        bytes.copy_from_slice(&mem[at..at + $n]);
+                        frame[i.dst as usize] = Cell::into_cell(<$t>::from_le_bytes(bytes) as $r);
+                    }};
+                }
+                macro_rules! store {
+                    ($n:literal, $t:ty) => {{
+                        let v = frame[i.b as usize] as $t;
+                        let at = addr!(i.dst, $n);
+                        mem[at..at + $n].copy_from_slice(&v.to_le_bytes());
+                    }};
+                }
+                match i.op {
+                    Op::Br => br_if!(true),
+                    Op::BrIfNez => br_if!(frame[i.a as usize] as u32 != 0),
+                    Op::BrIfEqz => br_if!(frame[i.a as usize] as u32 == 0),
+                    Op::BrI32Eq => br_cmp!(a, b: u32 => a == b),
+                    Op::BrI32Ne => br_cmp!(a, b: u32 => a != b),
+                    Op::BrI32LtS => br_cmp!(a, b: i32 => a < b),
+                    Op::BrI32LtU => br_cmp!(a, b: u32 => a < b),
+                    Op::BrI32GtS => br_cmp!(a, b: i32 => a > b),
+                    Op::BrI32GtU => br_cmp!(a, b: u32 => a > b),
+                    Op::BrI32LeS => br_cmp!(a, b: i32 => a <= b),
+                    Op::BrI32LeU => br_cmp!(a, b: u32 => a <= b),
+                    Op::BrI32GeS => br_cmp!(a, b: i32 => a >= b),
+                    Op::BrI32GeU => br_cmp!(a, b: u32 => a >= b),
+                    Op::Copy => frame[i.dst as usize] = frame[i.a as usize],
+                    Op::Select => {
+                        let pick = if frame[i.b as usize] as u32 != 0 {
+                            i.a
                         } else {
-                            sp -= 1;
-                        }
+                            i.a + 1
+                        };
+                        frame[i.dst as usize] = frame[pick as usize];
                     }
-                    Instr::IfFalse(target) => {
-                        if pop!() as u32 == 0 {
-                            pc = target as usize
-                        }
+                    Op::GlobalGet => {
+                        let addr = self.store.instances[self.instance].globals[i.a as usize];
+                        frame[i.dst as usize] = self.store.globals[addr as usize].value;
                     }
-                    Instr::Drop => sp -= 1,
-                    Instr::Select => {
-                        let c = pop!() as u32;
-                        let b = pop!();
-                        if c == 0 {
-                            cells[sp - 1] = b;
-                        }
-                    }
-                    Instr::LocalGet(i) => push!(cells[base + i as usize]),
-                    Instr::LocalSet(i) => cells[base + i as usize] = pop!(),
-                    Instr::LocalTee(i) => cells[base + i as usize] = cells[sp - 1],
-                    Instr::GlobalGet(i) => {
-                        let addr = self.store.instances[self.instance].globals[i as usize];
-                        push!(self.store.globals[addr as usize].value)
-                    }
-                    Instr::GlobalSet(i) => {
-                        let addr = self.store.instances[self.instance].globals[i as usize];
-                        self.store.globals[addr as usize].value = pop!();
+                    Op::GlobalSet => {
+                        let addr = self.store.instances[self.instance].globals[i.b as usize];
+                        self.store.globals[addr as usize].value = frame[i.a as usize];
                     }
 
-                    Instr::I32Load(o) => load!(o, 4, u32 => u32),
-                    Instr::I64Load(o) => load!(o, 8, u64 => u64),
-                    Instr::F32Load(o) => load!(o, 4, u32 => u32),
-                    Instr::F64Load(o) => load!(o, 8, u64 => u64),
-                    Instr::I32Load8S(o) => load!(o, 1, i8 => i32),
-                    Instr::I32Load8U(o) => load!(o, 1, u8 => u32),
-                    Instr::I32Load16S(o) => load!(o, 2, i16 => i32),
-                    Instr::I32Load16U(o) => load!(o, 2, u16 => u32),
-                    Instr::I64Load8S(o) => load!(o, 1, i8 => i64),
-                    Instr::I64Load8U(o) => load!(o, 1, u8 => u64),
-                    Instr::I64Load16S(o) => load!(o, 2, i16 => i64),
-                    Instr::I64Load16U(o) => load!(o, 2, u16 => u64),
-                    Instr::I64Load32S(o) => load!(o, 4, i32 => i64),
-                    Instr::I64Load32U(o) => load!(o, 4, u32 => u64),
-                    Instr::I32Store(o) | Instr::F32Store(o) => store!(o, 4, u32),
-                    Instr::I64Store(o) | Instr::F64Store(o) => store!(o, 8, u64),
-                    Instr::I32Store8(o) | Instr::I64Store8(o) => store!(o, 1, u8),
-                    Instr::I32Store16(o) | Instr::I64Store16(o) => store!(o, 2, u16),
-                    Instr::I64Store32(o) => store!(o, 4, u32),
-                    Instr::RefNull => push!(0),
-                    Instr::RefIsNull => un!(a: u64 => a == 0),
-                    Instr::Const(c) => push!(c),
+                    Op::I32Load => load!(4, u32 => u32),
+                    Op::I64Load => load!(8, u64 => u64),
+                    Op::I32Load8S => load!(1, i8 => i32),
+                    Op::I32Load8U => load!(1, u8 => u32),
+                    Op::I32Load16S => load!(2, i16 => i32),
+                    Op::I32Load16U => load!(2, u16 => u32),
+                    Op::I64Load8S => load!(1, i8 => i64),
+                    Op::I64Load8U => load!(1, u8 => u64),
+                    Op::I64Load16S => load!(2, i16 => i64),
+                    Op::I64Load16U => load!(2, u16 => u64),
+                    Op::I64Load32S => load!(4, i32 => i64),
+                    Op::I64Load32U => load!(4, u32 => u64),
+                    Op::I32Store => store!(4, u32),
+                    Op::I64Store => store!(8, u64),
+                    Op::I32Store8 | Op::I64Store8 => store!(1, u8),
+                    Op::I32Store16 | Op::I64Store16 => store!(2, u16),
+                    Op::I64Store32 => store!(4, u32),
 
-                    Instr::I32Eqz => un!(a: u32 => a == 0),
-                    Instr::I32Eq => bin!(a, b: u32 => a == b),
-                    Instr::I32Ne => bin!(a, b: u32 => a != b),
-                    Instr::I32LtS => bin!(a, b: i32 => a < b),
-                    Instr::I32LtU => bin!(a, b: u32 => a < b),
-                    Instr::I32GtS => bin!(a, b: i32 => a > b),
-                    Instr::I32GtU => bin!(a, b: u32 => a > b),
-                    Instr::I32LeS => bin!(a, b: i32 => a <= b),
-                    Instr::I32LeU => bin!(a, b: u32 => a <= b),
-                    Instr::I32GeS => bin!(a, b: i32 => a >= b),
-                    Instr::I32GeU => bin!(a, b: u32 => a >= b),
-                    Instr::I32Clz => un!(a: u32 => a.leading_zeros()),
-                    Instr::I32Ctz => un!(a: u32 => a.trailing_zeros()),
-                    Instr::I32Popcnt => un!(a: u32 => a.count_ones()),
-                    Instr::I32Add => bin!(a, b: u32 => a.wrapping_add(b)),
-                    Instr::I32Sub => bin!(a, b: u32 => a.wrapping_sub(b)),
-                    Instr::I32Mul => bin!(a, b: u32 => a.wrapping_mul(b)),
-                    Instr::I32DivS => bin_trap!(a, b: i32 => num::i32_div_s(a, b)),
-                    Instr::I32DivU => bin_trap!(a, b: u32 => num::div_u(a, b)),
-                    Instr::I32RemS => bin_trap!(a, b: i32 => num::i32_rem_s(a, b)),
-                    Instr::I32RemU => bin_trap!(a, b: u32 => num::rem_u(a, b)),
-                    Instr::I32And => bin!(a, b: u32 => a & b),
-                    Instr::I32Or => bin!(a, b: u32 => a | b),
-                    Instr::I32Xor => bin!(a, b: u32 => a ^ b),
-                    Instr::I32Shl => bin!(a, b: u32 => a.wrapping_shl(b)),
-                    Instr::I32ShrS => bin!(a, b: i32 => a.wrapping_shr(b as u32)),
-                    Instr::I32ShrU => bin!(a, b: u32 => a.wrapping_shr(b)),
-                    Instr::I32Rotl => bin!(a, b: u32 => a.rotate_left(b)),
-                    Instr::I32Rotr => bin!(a, b: u32 => a.rotate_right(b)),
+                    Op::I32Eqz => un!(a: u32 => a == 0),
+                    Op::I32Eq => bin!(a, b: u32 => a == b),
+                    Op::I32Ne => bin!(a, b: u32 => a != b),
+                    Op::I32LtS => bin!(a, b: i32 => a < b),
+                    Op::I32LtU => bin!(a, b: u32 => a < b),
+                    Op::I32GtS => bin!(a, b: i32 => a > b),
+                    Op::I32GtU => bin!(a, b: u32 => a > b),
+                    Op::I32LeS => bin!(a, b: i32 => a <= b),
+                    Op::I32LeU => bin!(a, b: u32 => a <= b),
+                    Op::I32GeS => bin!(a, b: i32 => a >= b),
+                    Op::I32GeU => bin!(a, b: u32 => a >= b),
+                    Op::I32Clz => un!(a: u32 => a.leading_zeros()),
+                    Op::I32Ctz => un!(a: u32 => a.trailing_zeros()),
+                    Op::I32Popcnt => un!(a: u32 => a.count_ones()),
+                    Op::I32Add => bin!(a, b: u32 => a.wrapping_add(b)),
+                    Op::I32Sub => bin!(a, b: u32 => a.wrapping_sub(b)),
+                    Op::I32Mul => bin!(a, b: u32 => a.wrapping_mul(b)),
+                    Op::I32DivS => bin_trap!(a, b: i32 => num::i32_div_s(a, b)),
+                    Op::I32DivU => bin_trap!(a, b: u32 => num::div_u(a, b)),
+                    Op::I32RemS => bin_trap!(a, b: i32 => num::i32_rem_s(a, b)),
+                    Op::I32RemU => bin_trap!(a, b: u32 => num::rem_u(a, b)),
+                    Op::I32And => bin!(a, b: u32 => a & b),
+                    Op::I32Or => bin!(a, b: u32 => a | b),
+                    Op::I32Xor => bin!(a, b: u32 => a ^ b),
+                    Op::I32Shl => bin!(a, b: u32 => a.wrapping_shl(b)),
+                    Op::I32ShrS => bin!(a, b: i32 => a.wrapping_shr(b as u32)),
+                    Op::I32ShrU => bin!(a, b: u32 => a.wrapping_shr(b)),
+                    Op::I32Rotl => bin!(a, b: u32 => a.rotate_left(b)),
+                    Op::I32Rotr => bin!(a, b: u32 => a.rotate_right(b)),
 
-                    Instr::I64Eqz => un!(a: u64 => a == 0),
-                    Instr::I64Eq => bin!(a, b: u64 => a == b),
-                    Instr::I64Ne => bin!(a, b: u64 => a != b),
-                    Instr::I64LtS => bin!(a, b: i64 => a < b),
-                    Instr::I64LtU => bin!(a, b: u64 => a < b),
-                    Instr::I64GtS => bin!(a, b: i64 => a > b),
-                    Instr::I64GtU => bin!(a, b: u64 => a > b),
-                    Instr::I64LeS => bin!(a, b: i64 => a <= b),
-                    Instr::I64LeU => bin!(a, b: u64 => a <= b),
-                    Instr::I64GeS => bin!(a, b: i64 => a >= b),
-                    Instr::I64GeU => bin!(a, b: u64 => a >= b),
-                    Instr::I64Clz => un!(a: u64 => u64::from(a.leading_zeros())),
-                    Instr::I64Ctz => un!(a: u64 => u64::from(a.trailing_zeros())),
-                    Instr::I64Popcnt => un!(a: u64 => u64::from(a.count_ones())),
-                    Instr::I64Add => bin!(a, b: u64 => a.wrapping_add(b)),
-                    Instr::I64Sub => bin!(a, b: u64 => a.wrapping_sub(b)),
-                    Instr::I64Mul => bin!(a, b: u64 => a.wrapping_mul(b)),
-                    Instr::I64DivS => bin_trap!(a, b: i64 => num::i64_div_s(a, b)),
-                    Instr::I64DivU => bin_trap!(a, b: u64 => num::div_u(a, b)),
-                    Instr::I64RemS => bin_trap!(a, b: i64 => num::i64_rem_s(a, b)),
-                    Instr::I64RemU => bin_trap!(a, b: u64 => num::rem_u(a, b)),
-                    Instr::I64And => bin!(a, b: u64 => a & b),
-                    Instr::I64Or => bin!(a, b: u64 => a | b),
-                    Instr::I64Xor => bin!(a, b: u64 => a ^ b),
-                    Instr::I64Shl => bin!(a, b: u64 => a.wrapping_shl(b as u32)),
-                    Instr::I64ShrS => bin!(a, b: i64 => a.wrapping_shr(b as u32)),
-                    Instr::I64ShrU => bin!(a, b: u64 => a.wrapping_shr(b as u32)),
-                    Instr::I64Rotl => bin!(a, b: u64 => a.rotate_left(b as u32)),
-                    Instr::I64Rotr => bin!(a, b: u64 => a.rotate_right(b as u32)),
+                    Op::I64Eqz => un!(a: u64 => a == 0),
+                    Op::I64Eq => bin!(a, b: u64 => a == b),
+                    Op::I64Ne => bin!(a, b: u64 => a != b),
+                    Op::I64LtS => bin!(a, b: i64 => a < b),
+                    Op::I64LtU => bin!(a, b: u64 => a < b),
+                    Op::I64GtS => bin!(a, b: i64 => a > b),
+                    Op::I64GtU => bin!(a, b: u64 => a > b),
+                    Op::I64LeS => bin!(a, b: i64 => a <= b),
+                    Op::I64LeU => bin!(a, b: u64 => a <= b),
+                    Op::I64GeS => bin!(a, b: i64 => a >= b),
+                    Op::I64GeU => bin!(a, b: u64 => a >= b),
+                    Op::I64Clz => un!(a: u64 => u64::from(a.leading_zeros())),
+                    Op::I64Ctz => un!(a: u64 => u64::from(a.trailing_zeros())),
+                    Op::I64Popcnt => un!(a: u64 => u64::from(a.count_ones())),
+                    Op::I64Add => bin!(a, b: u64 => a.wrapping_add(b)),
+                    Op::I64Sub => bin!(a, b: u64 => a.wrapping_sub(b)),
+                    Op::I64Mul => bin!(a, b: u64 => a.wrapping_mul(b)),
+                    Op::I64DivS => bin_trap!(a, b: i64 => num::i64_div_s(a, b)),
+                    Op::I64DivU => bin_trap!(a, b: u64 => num::div_u(a, b)),
+                    Op::I64RemS => bin_trap!(a, b: i64 => num::i64_rem_s(a, b)),
+                    Op::I64RemU => bin_trap!(a, b: u64 => num::rem_u(a, b)),
+                    Op::I64And => bin!(a, b: u64 => a & b),
+                    Op::I64Or => bin!(a, b: u64 => a | b),
+                    Op::I64Xor => bin!(a, b: u64 => a ^ b),
+                    Op::I64Shl => bin!(a, b: u64 => a.wrapping_shl(b as u32)),
+                    Op::I64ShrS => bin!(a, b: i64 => a.wrapping_shr(b as u32)),
+                    Op::I64ShrU => bin!(a, b: u64 => a.wrapping_shr(b as u32)),
+                    Op::I64Rotl => bin!(a, b: u64 => a.rotate_left(b as u32)),
+                    Op::I64Rotr => bin!(a, b: u64 => a.rotate_right(b as u32)),
 
-                    Instr::F32Eq => bin!(a, b: f32 => a == b),
-                    Instr::F32Ne => bin!(a, b: f32 => a != b),
-                    Instr::F32Lt => bin!(a, b: f32 => a < b),
-                    Instr::F32Gt => bin!(a, b: f32 => a > b),
-                    Instr::F32Le => bin!(a, b: f32 => a <= b),
-                    Instr::F32Ge => bin!(a, b: f32 => a >= b),
-                    Instr::F32Abs => un!(a: u32 => a & 0x7fff_ffff),
-                    Instr::F32Neg => un!(a: u32 => a ^ 0x8000_0000),
-                    Instr::F32Copysign => {
+                    Op::F32Eq => bin!(a, b: f32 => a == b),
+                    Op::F32Ne => bin!(a, b: f32 => a != b),
+                    Op::F32Lt => bin!(a, b: f32 => a < b),
+                    Op::F32Gt => bin!(a, b: f32 => a > b),
+                    Op::F32Le => bin!(a, b: f32 => a <= b),
+                    Op::F32Ge => bin!(a, b: f32 => a >= b),
+                    Op::F32Abs => un!(a: u32 => a & 0x7fff_ffff),
+                    Op::F32Neg => un!(a: u32 => a ^ 0x8000_0000),
+                    Op::F32Copysign => {
                         bin!(a, b: u32 => (a & 0x7fff_ffff) | (b & 0x8000_0000))
                     }
-                    Instr::F32Ceil => un!(a: f32 => num::canon32(a.ceil())),
-                    Instr::F32Floor => un!(a: f32 => num::canon32(a.floor())),
-                    Instr::F32Trunc => un!(a: f32 => num::canon32(a.trunc())),
-                    Instr::F32Nearest => un!(a: f32 => num::canon32(a.round_ties_even())),
-                    Instr::F32Sqrt => un!(a: f32 => num::canon32(a.sqrt())),
-                    Instr::F32Add => bin!(a, b: f32 => num::canon32(a + b)),
-                    Instr::F32Sub => bin!(a, b: f32 => num::canon32(a - b)),
-                    Instr::F32Mul => bin!(a, b: f32 => num::canon32(a * b)),
-                    Instr::F32Div => bin!(a, b: f32 => num::canon32(a / b)),
-                    Instr::F32Min => bin!(a, b: f32 => num::min(a, b)),
-                    Instr::F32Max => bin!(a, b: f32 => num::max(a, b)),
+                    Op::F32Ceil => un!(a: f32 => num::canon32(a.ceil())),
+                    Op::F32Floor => un!(a: f32 => num::canon32(a.floor())),
+                    Op::F32Trunc => un!(a: f32 => num::canon32(a.trunc())),
+                    Op::F32Nearest => un!(a: f32 => num::canon32(a.round_ties_even())),
+                    Op::F32Sqrt => un!(a: f32 => num::canon32(a.sqrt())),
+                    Op::F32Add => bin!(a, b: f32 => num::canon32(a + b)),
+                    Op::F32Sub => bin!(a, b: f32 => num::canon32(a - b)),
+                    Op::F32Mul => bin!(a, b: f32 => num::canon32(a * b)),
+                    Op::F32Div => bin!(a, b: f32 => num::canon32(a / b)),
+                    Op::F32Min => bin!(a, b: f32 => num::min(a, b)),
+                    Op::F32Max => bin!(a, b: f32 => num::max(a, b)),
 
-                    Instr::F64Eq => bin!(a, b: f64 => a == b),
-                    Instr::F64Ne => bin!(a, b: f64 => a != b),
-                    Instr::F64Lt => bin!(a, b: f64 => a < b),
-                    Instr::F64Gt => bin!(a, b: f64 => a > b),
-                    Instr::F64Le => bin!(a, b: f64 => a <= b),
-                    Instr::F64Ge => bin!(a, b: f64 => a >= b),
-                    Instr::F64Abs => un!(a: u64 => a & !(1 << 63)),
-                    Instr::F64Neg => un!(a: u64 => a ^ (1 << 63)),
-                    Instr::F64Copysign => {
+                    Op::F64Eq => bin!(a, b: f64 => a == b),
+                    Op::F64Ne => bin!(a, b: f64 => a != b),
+                    Op::F64Lt => bin!(a, b: f64 => a < b),
+                    Op::F64Gt => bin!(a, b: f64 => a > b),
+                    Op::F64Le => bin!(a, b: f64 => a <= b),
+                    Op::F64Ge => bin!(a, b: f64 => a >= b),
+                    Op::F64Abs => un!(a: u64 => a & !(1 << 63)),
+                    Op::F64Neg => un!(a: u64 => a ^ (1 << 63)),
+                    Op::F64Copysign => {
                         bin!(a, b: u64 => (a & !(1 << 63)) | (b & (1 << 63)))
                     }
-                    Instr::F64Ceil => un!(a: f64 => num::canon64(a.ceil())),
-                    Instr::F64Floor => un!(a: f64 => num::canon64(a.floor())),
-                    Instr::F64Trunc => un!(a: f64 => num::canon64(a.trunc())),
-                    Instr::F64Nearest => un!(a: f64 => num::canon64(a.round_ties_even())),
-                    Instr::F64Sqrt => un!(a: f64 => num::canon64(a.sqrt())),
-                    Instr::F64Add => bin!(a, b: f64 => num::canon64(a + b)),
-                    Instr::F64Sub => bin!(a, b: f64 => num::canon64(a - b)),
-                    Instr::F64Mul => bin!(a, b: f64 => num::canon64(a * b)),
-                    Instr::F64Div => bin!(a, b: f64 => num::canon64(a / b)),
-                    Instr::F64Min => bin!(a, b: f64 => num::min(a, b)),
-                    Instr::F64Max => bin!(a, b: f64 => num::max(a, b)),
+                    Op::F64Ceil => un!(a: f64 => num::canon64(a.ceil())),
+                    Op::F64Floor => un!(a: f64 => num::canon64(a.floor())),
+                    Op::F64Trunc => un!(a: f64 => num::canon64(a.trunc())),
+                    Op::F64Nearest => un!(a: f64 => num::canon64(a.round_ties_even())),
+                    Op::F64Sqrt => un!(a: f64 => num::canon64(a.sqrt())),
+                    Op::F64Add => bin!(a, b: f64 => num::canon64(a + b)),
+                    Op::F64Sub => bin!(a, b: f64 => num::canon64(a - b)),
+                    Op::F64Mul => bin!(a, b: f64 => num::canon64(a * b)),
+                    Op::F64Div => bin!(a, b: f64 => num::canon64(a / b)),
+                    Op::F64Min => bin!(a, b: f64 => num::min(a, b)),
+                    Op::F64Max => bin!(a, b: f64 => num::max(a, b)),
 
-                    Instr::I32WrapI64 => un!(a: u64 => a as u32),
-                    Instr::I32TruncF32S => un_trap!(a: f32 => cv::trunc_i32(f64::from(a))),
-                    Instr::I32TruncF32U => un_trap!(a: f32 => cv::trunc_u32(f64::from(a))),
-                    Instr::I32TruncF64S => un_trap!(a: f64 => cv::trunc_i32(a)),
-                    Instr::I32TruncF64U => un_trap!(a: f64 => cv::trunc_u32(a)),
-                    Instr::I64ExtendI32S => un!(a: i32 => i64::from(a)),
-                    Instr::I64ExtendI32U => un!(a: u32 => u64::from(a)),
-                    Instr::I64TruncF32S => un_trap!(a: f32 => cv::trunc_i64(f64::from(a))),
-                    Instr::I64TruncF32U => un_trap!(a: f32 => cv::trunc_u64(f64::from(a))),
-                    Instr::I64TruncF64S => un_trap!(a: f64 => cv::trunc_i64(a)),
-                    Instr::I64TruncF64U => un_trap!(a: f64 => cv::trunc_u64(a)),
-                    Instr::F32ConvertI32S => un!(a: i32 => a as f32),
-                    Instr::F32ConvertI32U => un!(a: u32 => a as f32),
-                    Instr::F32ConvertI64S => un!(a: i64 => a as f32),
-                    Instr::F32ConvertI64U => un!(a: u64 => a as f32),
-                    Instr::F32DemoteF64 => un!(a: f64 => num::canon32(a as f32)),
-                    Instr::F64ConvertI32S => un!(a: i32 => f64::from(a)),
-                    Instr::F64ConvertI32U => un!(a: u32 => f64::from(a)),
-                    Instr::F64ConvertI64S => un!(a: i64 => a as f64),
-                    Instr::F64ConvertI64U => un!(a: u64 => a as f64),
-                    Instr::F64PromoteF32 => un!(a: f32 => num::canon64(f64::from(a))),
-                    Instr::I32Extend8S => un!(a: u32 => i32::from(a as i8)),
-                    Instr::I32Extend16S => un!(a: u32 => i32::from(a as i16)),
-                    Instr::I64Extend8S => un!(a: u64 => i64::from(a as i8)),
-                    Instr::I64Extend16S => un!(a: u64 => i64::from(a as i16)),
-                    Instr::I64Extend32S => un!(a: u64 => i64::from(a as i32)),
-                    Instr::I32TruncSatF32S => un!(a: f32 => a as i32),
-                    Instr::I32TruncSatF32U => un!(a: f32 => a as u32),
-                    Instr::I32TruncSatF64S => un!(a: f64 => a as i32),
-                    Instr::I32TruncSatF64U => un!(a: f64 => a as u32),
-                    Instr::I64TruncSatF32S => un!(a: f32 => a as i64),
-                    Instr::I64TruncSatF32U => un!(a: f32 => a as u64),
-                    Instr::I64TruncSatF64S => un!(a: f64 => a as i64),
-                    Instr::I64TruncSatF64U => un!(a: f64 => a as u64),
-                    other => {
+                    Op::I32WrapI64 => un!(a: u64 => a as u32),
+                    Op::I32TruncF32S => un_trap!(a: f32 => cv::trunc_i32(f64::from(a))),
+                    Op::I32TruncF32U => un_trap!(a: f32 => cv::trunc_u32(f64::from(a))),
+                    Op::I32TruncF64S => un_trap!(a: f64 => cv::trunc_i32(a)),
+                    Op::I32TruncF64U => un_trap!(a: f64 => cv::trunc_u32(a)),
+                    Op::I64ExtendI32S => un!(a: i32 => i64::from(a)),
+                    Op::I64ExtendI32U => un!(a: u32 => u64::from(a)),
+                    Op::I64TruncF32S => un_trap!(a: f32 => cv::trunc_i64(f64::from(a))),
+                    Op::I64TruncF32U => un_trap!(a: f32 => cv::trunc_u64(f64::from(a))),
+                    Op::I64TruncF64S => un_trap!(a: f64 => cv::trunc_i64(a)),
+                    Op::I64TruncF64U => un_trap!(a: f64 => cv::trunc_u64(a)),
+                    Op::F32ConvertI32S => un!(a: i32 => a as f32),
+                    Op::F32ConvertI32U => un!(a: u32 => a as f32),
+                    Op::F32ConvertI64S => un!(a: i64 => a as f32),
+                    Op::F32ConvertI64U => un!(a: u64 => a as f32),
+                    Op::F32DemoteF64 => un!(a: f64 => num::canon32(a as f32)),
+                    Op::F64ConvertI32S => un!(a: i32 => f64::from(a)),
+                    Op::F64ConvertI32U => un!(a: u32 => f64::from(a)),
+                    Op::F64ConvertI64S => un!(a: i64 => a as f64),
+                    Op::F64ConvertI64U => un!(a: u64 => a as f64),
+                    Op::F64PromoteF32 => un!(a: f32 => num::canon64(f64::from(a))),
+                    Op::I32Extend8S => un!(a: u32 => i32::from(a as i8)),
+                    Op::I32Extend16S => un!(a: u32 => i32::from(a as i16)),
+                    Op::I64Extend8S => un!(a: u64 => i64::from(a as i8)),
+                    Op::I64Extend16S => un!(a: u64 => i64::from(a as i16)),
+                    Op::I64Extend32S => un!(a: u64 => i64::from(a as i32)),
+                    Op::I32TruncSatF32S => un!(a: f32 => a as i32),
+                    Op::I32TruncSatF32U => un!(a: f32 => a as u32),
+                    Op::I32TruncSatF64S => un!(a: f64 => a as i32),
+                    Op::I32TruncSatF64U => un!(a: f64 => a as u32),
+                    Op::I64TruncSatF32S => un!(a: f32 => a as i64),
+                    Op::I64TruncSatF32U => un!(a: f32 => a as u64),
+                    Op::I64TruncSatF64S => un!(a: f64 => a as i64),
+                    Op::I64TruncSatF64U => un!(a: f64 => a as u64),
+                    _ => {
                         save!();
-                        break other;
+                        break i;
                     }
                 }
             };

@@ -6,8 +6,8 @@ pub(crate) const MAGIC: &[u8; 8] = b"ATFNSNAP";
 /// Version of the byte layout.
 pub const FORMAT_VERSION: u32 = 1;
 /// Version of the internal code (`pc` values index it); bumped whenever translation changes
-/// what a `pc` means.
-pub const CODE_VERSION: u32 = 1;
+/// what a `pc` means (2: register-style code with frame constants).
+pub const CODE_VERSION: u32 = 2;
 
 /// Why taking or restoring a snapshot failed. Restoring never panics on bad input.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -3,7 +3,7 @@
 //! [`SnapshotError`], never a panic.
 
 use super::format::{CODE_VERSION, FORMAT_VERSION, MAGIC, Reader, SnapshotError, hex, invalid};
-use crate::code::Instr;
+use crate::code::{Instr, Op};
 use crate::engine::Engine;
 use crate::error::Error;
 use crate::linker::Linker;
@@ -263,14 +263,13 @@ fn read_segments(s: &mut StoreInner, r: &mut Reader<'_>) -> Result<(), SnapshotE
     Ok(())
 }
 
-/// Cells the executor expects reserved for `frames` (locals plus maximal operand height).
+/// Cells the executor expects reserved for `frames` (locals, constants and maximal operand
+/// height).
 fn frame_reservation(s: &StoreInner, frames: &[Frame]) -> usize {
     frames
         .iter()
         .filter_map(|f| match &s.funcs[f.func as usize] {
-            FuncEntity::Wasm { code, .. } => {
-                Some(f.base as usize + code.locals as usize + code.max_height as usize)
-            }
+            FuncEntity::Wasm { code, .. } => Some(f.base as usize + code.frame_size()),
             FuncEntity::Host { .. } => None,
         })
         .max()
@@ -323,7 +322,12 @@ fn check_stacks<T>(
     };
     for (i, f) in frames.iter().enumerate() {
         let code = code_of(i, f)?;
-        let locals_end = u64::from(f.base) + u64::from(code.locals);
+        let consts_start = f.base as usize + code.locals as usize;
+        let consts = cells.get(consts_start..consts_start + code.consts.len());
+        if consts != Some(&code.consts[..]) {
+            return Err(invalid("frame constants do not match code", i));
+        }
+        let locals_end = u64::from(f.base) + u64::from(code.stack_base());
         // The cell just past this frame's operands: the callee's base plus its params,
         // or the stack pointer for the top frame.
         let (end, at, callee) = match frames.get(i + 1) {
@@ -350,15 +354,17 @@ fn check_stacks<T>(
         let at = at.ok_or(invalid("resume point", i))? as usize;
         let instr = code.instrs[at];
         let instance = &s.instances[0];
-        let shape_ok = match (callee, instr) {
-            (Some(c), Instr::Call(x)) => instance.funcs.get(x as usize) == Some(&c),
-            (Some(c), Instr::CallIndirect { ty, .. }) => s.funcs[c as usize].ty() == ty,
-            (None, Instr::BrLoop { .. } | Instr::BrIfLoop { .. } | Instr::BrTable { .. }) => true,
-            (None, Instr::Call(_) | Instr::CallIndirect { .. }) => true,
+        let Instr { op, dst, a, .. } = instr;
+        let shape_ok = match (callee, op) {
+            (Some(c), Op::Call) => instance.funcs.get(a as usize) == Some(&c),
+            (Some(c), Op::CallIndirect) => s.funcs[c as usize].ty() == a,
+            (None, Op::BrTable | Op::Call | Op::CallIndirect) => true,
+            // A branch is a safe point when it goes backward.
+            (None, op) => op.is_branch() && dst as usize <= at,
             _ => false,
         };
         // A call_indirect popped its table index before the callee's frame was made.
-        let popped = u64::from(callee.is_some() && matches!(instr, Instr::CallIndirect { .. }));
+        let popped = u64::from(callee.is_some() && op == Op::CallIndirect);
         let height = u64::from(code.heights[at]).checked_sub(popped);
         let height = height.ok_or(invalid("resume point", i))?;
         if !shape_ok || end < locals_end || end - locals_end != height {

@@ -8,6 +8,7 @@
 //! emitted. Operators map to instructions in `ops/`, one file per family.
 
 mod driver;
+mod operands;
 mod ops;
 mod stack;
 

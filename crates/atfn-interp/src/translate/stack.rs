@@ -9,7 +9,7 @@ pub(super) enum CtrlKind {
     Func,
     Block,
     Loop,
-    /// `if` whose `IfFalse` jump at `else_fixup` still waits for the else arm or end.
+    /// `if` whose conditional branch at `else_fixup` still waits for the else arm or end.
     If,
     Else,
 }
@@ -17,7 +17,7 @@ pub(super) enum CtrlKind {
 /// A forward branch to patch when its target's end pc is known.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Fixup {
-    /// Instruction at this pc.
+    /// The branch instruction at this pc (its `dst`).
     Instr(u32),
     /// `br_table` entry at this index.
     Table(u32),
@@ -27,15 +27,18 @@ pub(super) enum Fixup {
 #[derive(Debug)]
 pub(super) struct Ctrl {
     pub kind: CtrlKind,
-    /// Operand height (cells above locals) of the label: entry height minus params.
+    /// Operand height of the label: entry height minus params.
     pub height: u32,
+    /// Block parameters and results.
+    pub params: u32,
+    pub results: u32,
     /// Values a branch to this label carries: params for loops, results otherwise.
     pub branch_arity: u32,
     /// Loop header pc (loops only).
     pub start_pc: u32,
     /// Whether the construct was entered from unreachable code (then it emits nothing).
     pub dead: bool,
-    /// pc of the `IfFalse` of an `if` without `else` yet.
+    /// pc of the conditional branch of an `if` without `else` yet.
     pub else_fixup: Option<u32>,
     /// Forward branches to patch with the end pc.
     pub fixups: Vec<Fixup>,

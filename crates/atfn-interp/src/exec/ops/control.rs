@@ -106,8 +106,9 @@ impl Executor<'_> {
 }
 
 /// Prepares a new frame for `code` whose parameters are the top cells below `sp`, with
-/// `depth` frames already on the frame stack: reserves cells for its locals and operands,
-/// zeroes the declared locals and returns `(base, sp)` of the new frame.
+/// `depth` frames already on the frame stack: reserves cells for its locals, constants and
+/// operands, zeroes the declared locals, writes the constants and returns `(base, sp)` of the
+/// new frame (`sp` at operand slot 0).
 /// Traps with `call stack exhausted` past [`Limits`].
 pub(crate) fn frame_setup(
     cells: &mut Vec<u64>,
@@ -117,7 +118,7 @@ pub(crate) fn frame_setup(
     code: &FuncCode,
 ) -> Result<(usize, usize), Trap> {
     let base = sp - code.params as usize;
-    let needed = base + code.locals as usize + code.max_height as usize;
+    let needed = base + code.frame_size();
     if depth >= limits.max_call_depth as usize
         || !reserve(cells, needed, limits.max_value_cells as usize)
     {
@@ -125,5 +126,7 @@ pub(crate) fn frame_setup(
     }
     let locals_end = base + code.locals as usize;
     cells[sp..locals_end].fill(0);
-    Ok((base, locals_end))
+    let stack_base = locals_end + code.consts.len();
+    cells[locals_end..stack_base].copy_from_slice(&code.consts);
+    Ok((base, stack_base))
 }

@@ -1,54 +1,51 @@
-//! Variable, parametric, call and reference operators, and constants.
+//! Parametric, call, table and reference operators that map to one operation. Locals,
+//! constants, `drop` and `select` rearrange the translator's operand stack instead and are
+//! handled by the driver.
 
 use wasmparser::Operator;
 
-use crate::code::Instr;
+use super::Shape::{self, Unary};
+use crate::code::Op;
 use crate::module::ModuleInner;
 
-/// Maps a variable/parametric/call/reference/constant operator to its instruction, or
-/// `None` if `op` is not one. Needs the module to resolve `call_indirect` type ids.
-pub(super) fn variable(m: &ModuleInner, op: &Operator<'_>) -> Option<Instr> {
+/// Maps a call/table/reference/global operator to its shape, or `None` if `op` is not one.
+/// Needs the module for function types and `call_indirect` type ids.
+pub(super) fn variable(m: &ModuleInner, op: &Operator<'_>) -> Option<Shape> {
     Some(match *op {
-        Operator::Unreachable => Instr::Unreachable,
-        Operator::Drop => Instr::Drop,
-        Operator::Select | Operator::TypedSelect { .. } => Instr::Select,
-        Operator::LocalGet { local_index } => Instr::LocalGet(local_index),
-        Operator::LocalSet { local_index } => Instr::LocalSet(local_index),
-        Operator::LocalTee { local_index } => Instr::LocalTee(local_index),
-        Operator::GlobalGet { global_index } => Instr::GlobalGet(global_index),
-        Operator::GlobalSet { global_index } => Instr::GlobalSet(global_index),
-        Operator::Call { function_index } => Instr::Call(function_index),
+        Operator::Unreachable => Shape::stack(Op::Unreachable, 0, 0),
+        Operator::GlobalGet { global_index } => Shape::Global(Op::GlobalGet, global_index),
+        Operator::GlobalSet { global_index } => Shape::Global(Op::GlobalSet, global_index),
+        Operator::Call { function_index } => {
+            let ty = m.func_type(function_index);
+            Shape::stack(Op::Call, ty.params.len() as u32, ty.results.len() as u32)
+                .with(function_index, 0)
+        }
         Operator::CallIndirect {
             type_index,
             table_index,
-        } => Instr::CallIndirect {
-            ty: *m.type_ids.get(type_index as usize)?,
-            table: table_index,
-        },
-        Operator::I32Const { value } => Instr::Const(u64::from(value as u32)),
-        Operator::I64Const { value } => Instr::Const(value as u64),
-        Operator::F32Const { value } => Instr::Const(u64::from(value.bits())),
-        Operator::F64Const { value } => Instr::Const(value.bits()),
-        Operator::RefNull { .. } => Instr::RefNull,
-        Operator::RefIsNull => Instr::RefIsNull,
-        Operator::RefFunc { function_index } => Instr::RefFunc(function_index),
-        Operator::TableGet { table } => Instr::TableGet(table),
-        Operator::TableSet { table } => Instr::TableSet(table),
-        Operator::TableSize { table } => Instr::TableSize(table),
-        Operator::TableGrow { table } => Instr::TableGrow(table),
-        Operator::TableFill { table } => Instr::TableFill(table),
+        } => {
+            let ty = m.types.get(type_index as usize)?;
+            let params = ty.params.len() as u32 + 1;
+            Shape::stack(Op::CallIndirect, params, ty.results.len() as u32)
+                .with(*m.type_ids.get(type_index as usize)?, table_index)
+        }
+        Operator::RefIsNull => Unary(Op::I64Eqz),
+        Operator::RefFunc { function_index } => {
+            Shape::stack(Op::RefFunc, 0, 1).with(function_index, 0)
+        }
+        Operator::TableGet { table } => Shape::stack(Op::TableGet, 1, 1).with(table, 0),
+        Operator::TableSet { table } => Shape::stack(Op::TableSet, 2, 0).with(table, 0),
+        Operator::TableSize { table } => Shape::stack(Op::TableSize, 0, 1).with(table, 0),
+        Operator::TableGrow { table } => Shape::stack(Op::TableGrow, 2, 1).with(table, 0),
+        Operator::TableFill { table } => Shape::stack(Op::TableFill, 3, 0).with(table, 0),
         Operator::TableCopy {
             dst_table,
             src_table,
-        } => Instr::TableCopy {
-            dst: dst_table,
-            src: src_table,
-        },
-        Operator::TableInit { elem_index, table } => Instr::TableInit {
-            table,
-            elem: elem_index,
-        },
-        Operator::ElemDrop { elem_index } => Instr::ElemDrop(elem_index),
+        } => Shape::stack(Op::TableCopy, 3, 0).with(dst_table, src_table),
+        Operator::TableInit { elem_index, table } => {
+            Shape::stack(Op::TableInit, 3, 0).with(table, elem_index)
+        }
+        Operator::ElemDrop { elem_index } => Shape::stack(Op::ElemDrop, 0, 0).with(elem_index, 0),
         _ => return None,
     })
 }
