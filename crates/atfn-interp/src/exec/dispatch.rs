@@ -58,7 +58,7 @@ impl Executor<'_> {
             }
 
             let slow = loop {
-                let i = instrs[pc];
+                let i = &instrs[pc];
                 pc += 1;
                 macro_rules! un {
                     ($a:ident : $t:ty => $e:expr) => {{
@@ -326,9 +326,28 @@ impl Executor<'_> {
                     Op::I64TruncSatF32U => un!(a: f32 => a as u64),
                     Op::I64TruncSatF64S => un!(a: f64 => a as i64),
                     Op::I64TruncSatF64U => un!(a: f64 => a as u64),
-                    _ => {
+                    Op::Unreachable
+                    | Op::BrTable
+                    | Op::Return
+                    | Op::Call
+                    | Op::CallIndirect
+                    | Op::MemorySize
+                    | Op::MemoryGrow
+                    | Op::MemoryFill
+                    | Op::MemoryCopy
+                    | Op::MemoryInit
+                    | Op::DataDrop
+                    | Op::TableGet
+                    | Op::TableSet
+                    | Op::TableSize
+                    | Op::TableGrow
+                    | Op::TableFill
+                    | Op::TableCopy
+                    | Op::TableInit
+                    | Op::ElemDrop
+                    | Op::RefFunc => {
                         save!();
-                        break i;
+                        break *i;
                     }
                 }
             };
