@@ -5,7 +5,8 @@
 //! exports `run: [] -> [i64]`; every engine runs the same module bytes, on a fresh instance
 //! per repetition, and must return the same value. Only the `run` call is timed: one
 //! warm-up, then [`REPS`] repetitions, median reported. Prints Markdown tables.
-//! Set `ATFN_BENCH_REPS` to change the repetition count.
+//! Set `ATFN_BENCH_REPS` to change the repetition count, `ATFN_BENCH_GUEST` to run only the
+//! guests whose name contains it (e.g. `fib`).
 
 use std::time::{Duration, Instant};
 
@@ -133,7 +134,8 @@ fn speed_table(reps: usize) {
     );
     println!("|---|{}---:|---:|---:|", "---:|".repeat(ENGINES.len()));
     let (mut on, mut off, mut cost) = (Vec::new(), Vec::new(), Vec::new());
-    for (name, file) in GUESTS {
+    let only = std::env::var("ATFN_BENCH_GUEST").unwrap_or_default();
+    for (name, file) in GUESTS.iter().filter(|(name, _)| name.contains(only.as_str())) {
         let wasm = wat::parse_file(format!("{dir}{file}")).expect("guest WAT");
         let mut expect = None;
         let t: Vec<Duration> = ENGINES

@@ -7,8 +7,8 @@
 //! that `pc` ([`crate::code::FuncCode::heights`]). Every `pc` and stack the store can observe
 //! is therefore the same as with a one-instruction-at-a-time loop.
 
-use super::ops::{Cell, convert as cv, in_bounds, numeric as num};
-use super::{Executor, Exit, safe_point_reason};
+use super::ops::{Cell, convert as cv, numeric as num};
+use super::{Executor, Exit, safe_point_reason, wasm_code};
 use crate::code::Op;
 use crate::error::Trap;
 
@@ -19,9 +19,10 @@ impl Executor<'_> {
         // anything handled outside the hot loop. All borrows below are of distinct fields
         // of `self`, so the hot loop needs no reference counting or re-lookup.
         loop {
-            let instrs = &self.code.instrs[..];
-            let heights = &self.code.heights[..];
-            let stack_base = self.base + self.code.stack_base() as usize;
+            let code = wasm_code(&self.store.funcs, self.func);
+            let instrs = &code.instrs[..];
+            let heights = &code.heights[..];
+            let stack_base = self.base + code.stack_base() as usize;
             let mut pc = self.pc;
             let frame = &mut self.cells[self.base..];
             let mem: &mut [u8] = match self.store.memories.get_mut(self.memory) {
@@ -111,29 +112,31 @@ impl Executor<'_> {
                         br_if!($e)
                     }};
                 }
-                /// Effective address of a load (`offset` = `i.b`) or store (`i.dst`).
-                macro_rules! addr {
+                /// The `$n` bytes at the effective address of a load (static offset `i.b`)
+                /// or store (`i.dst`): 32-bit address plus offset, computed in 64 bits so it
+                /// cannot wrap; one bounds check.
+                macro_rules! bytes {
                     ($off:expr, $n:literal) => {{
-                        let addr = u64::from(frame[i.a as usize] as u32) + u64::from($off);
-                        match in_bounds(addr, $n, mem.len()) {
-                            Some(at) => at,
+                        let at = (frame[i.a as usize] as u32 as usize) + $off as usize;
+                        match mem.get_mut(at..at + $n) {
+                            Some(bytes) => bytes,
                             None => trap!(Trap::MemoryOutOfBounds),
                         }
                     }};
                 }
                 macro_rules! load {
                     ($n:literal, $t:ty => $r:ty) => {{
-                        let at = addr!(i.b, $n);
-                        let mut bytes = [0; $n];
-                        bytes.copy_from_slice(&mem[at..at + $n]);
-                        frame[i.dst as usize] = Cell::into_cell(<$t>::from_le_bytes(bytes) as $r);
+                        let bytes: &[u8; $n] = match (&*bytes!(i.b, $n)).try_into() {
+                            Ok(bytes) => bytes,
+                            Err(_) => trap!(Trap::MemoryOutOfBounds),
+                        };
+                        frame[i.dst as usize] = Cell::into_cell(<$t>::from_le_bytes(*bytes) as $r);
                     }};
                 }
                 macro_rules! store {
                     ($n:literal, $t:ty) => {{
                         let v = frame[i.b as usize] as $t;
-                        let at = addr!(i.dst, $n);
-                        mem[at..at + $n].copy_from_slice(&v.to_le_bytes());
+                        bytes!(i.dst, $n).copy_from_slice(&v.to_le_bytes());
                     }};
                 }
                 match i.op {

@@ -12,8 +12,6 @@ mod slow;
 
 pub(crate) use ops::{frame_setup, in_bounds};
 
-use std::sync::Arc;
-
 use crate::code::{DropKeep, FuncCode};
 use crate::error::Trap;
 use crate::interrupt::InterruptHandle;
@@ -41,8 +39,8 @@ pub(crate) struct Executor<'s> {
     sp: usize,
     base: usize,
     pc: usize,
+    /// Store address of the current function (always a WebAssembly function).
     func: u32,
-    code: Arc<FuncCode>,
     instance: usize,
     /// Store address of memory 0 of the current instance (`usize::MAX` if none).
     memory: usize,
@@ -69,7 +67,6 @@ impl<'s> Executor<'s> {
             base: 0,
             pc: 0,
             func: 0,
-            code: Arc::default(),
             // No instance yet: the first `load_frame` looks its memory up.
             instance: usize::MAX,
             memory: usize::MAX,
@@ -98,8 +95,7 @@ impl<'s> Executor<'s> {
         self.func = frame.func;
         self.pc = frame.pc as usize;
         self.base = frame.base as usize;
-        if let FuncEntity::Wasm { instance, code, .. } = &self.store.funcs[frame.func as usize] {
-            self.code = code.clone();
+        if let FuncEntity::Wasm { instance, .. } = &self.store.funcs[frame.func as usize] {
             let instance = *instance as usize;
             self.set_instance(instance);
         }
@@ -115,6 +111,11 @@ impl<'s> Executor<'s> {
                 .first()
                 .map_or(usize::MAX, |&m| m as usize);
         }
+    }
+
+    /// The current function's code.
+    fn code(&self) -> &FuncCode {
+        wasm_code(&self.store.funcs, self.func)
     }
 
     /// Pushes the current frame onto the frame stack.
@@ -149,6 +150,16 @@ impl<'s> Executor<'s> {
     fn push(&mut self, v: u64) {
         self.cells[self.sp] = v;
         self.sp += 1;
+    }
+}
+
+/// The code of store function `func`, which must be a WebAssembly function: frames only
+/// ever name those (calls check before entering; snapshot restore checks every frame).
+#[inline(always)]
+fn wasm_code(funcs: &[FuncEntity], func: u32) -> &FuncCode {
+    match &funcs[func as usize] {
+        FuncEntity::Wasm { code, .. } => code,
+        FuncEntity::Host { .. } => unreachable!("frame of host function {func}"),
     }
 }
 

@@ -2,12 +2,10 @@
 //! indirect, host) and returns. Calls push the caller's frame on the frame stack and
 //! continue the same dispatch loop; no Rust recursion.
 
-use std::sync::Arc;
-
 use crate::code::FuncCode;
 use crate::engine::Limits;
 use crate::error::Trap;
-use crate::exec::{Executor, Exit, drop_keep};
+use crate::exec::{Executor, Exit, drop_keep, wasm_code};
 use crate::stack::reserve;
 use crate::store::FuncEntity;
 
@@ -15,7 +13,7 @@ impl Executor<'_> {
     /// `br_table`; a backward target is a safe point.
     pub(crate) fn br_table(&mut self, start: u32, len: u32) -> Option<Exit> {
         let i = (self.pop() as u32).min(len - 1);
-        let target = self.code.br_tables[(start + i) as usize];
+        let target = self.code().br_tables[(start + i) as usize];
         if (target.pc as usize) < self.pc
             && let Some(reason) = self.safe_point()
         {
@@ -30,7 +28,7 @@ impl Executor<'_> {
     /// Returns from the current function. `true` if it was the invocation's entry frame.
     #[inline(always)]
     pub(crate) fn ret(&mut self) -> bool {
-        let n = self.code.results as usize;
+        let n = self.code().results as usize;
         self.cells.copy_within(self.sp - n..self.sp, self.base);
         self.sp = self.base + n;
         if self.store.stack.frames.frames.len() <= self.entry_depth {
@@ -55,12 +53,12 @@ impl Executor<'_> {
 
     /// Calls `addr` without a safe-point check.
     fn invoke(&mut self, addr: u32) -> Result<Option<Exit>, Trap> {
-        let (code, instance) = match &self.store.funcs[addr as usize] {
+        let instance = match &self.store.funcs[addr as usize] {
             FuncEntity::Host { .. } => return Ok(Some(Exit::Host(addr))),
-            FuncEntity::Wasm { code, instance, .. } => (code.clone(), *instance),
+            FuncEntity::Wasm { instance, .. } => *instance,
         };
         self.save_frame();
-        self.enter(addr, code, instance as usize)?;
+        self.enter(addr, instance as usize)?;
         Ok(None)
     }
 
@@ -87,19 +85,14 @@ impl Executor<'_> {
     /// Makes `code` (store function `addr` of `instance`) the current frame: its
     /// parameters are the top cells; declared locals are zeroed. Traps with `call stack
     /// exhausted` past the limits.
-    pub(crate) fn enter(
-        &mut self,
-        addr: u32,
-        code: Arc<FuncCode>,
-        instance: usize,
-    ) -> Result<(), Trap> {
+    pub(crate) fn enter(&mut self, addr: u32, instance: usize) -> Result<(), Trap> {
         let depth = self.store.stack.frames.frames.len();
-        let (base, sp) = frame_setup(&mut self.cells, self.sp, depth, &self.store.limits, &code)?;
+        let code = wasm_code(&self.store.funcs, addr);
+        let (base, sp) = frame_setup(&mut self.cells, self.sp, depth, &self.store.limits, code)?;
         self.sp = sp;
         self.func = addr;
         self.pc = 0;
         self.base = base;
-        self.code = code;
         self.set_instance(instance);
         Ok(())
     }
@@ -124,9 +117,15 @@ pub(crate) fn frame_setup(
     {
         return Err(Trap::StackExhausted);
     }
+    // Element loops, not `fill`/`copy_from_slice`: a frame has few locals and constants,
+    // and a library call per frame costs more than the copy.
     let locals_end = base + code.locals as usize;
-    cells[sp..locals_end].fill(0);
+    for cell in &mut cells[sp..locals_end] {
+        *cell = 0;
+    }
     let stack_base = locals_end + code.consts.len();
-    cells[locals_end..stack_base].copy_from_slice(&code.consts);
+    for (cell, c) in cells[locals_end..stack_base].iter_mut().zip(&code.consts) {
+        *cell = *c;
+    }
     Ok((base, stack_base))
 }
