@@ -171,6 +171,9 @@ fn safe_point_reason(
     consume_fuel: bool,
     fuel: &mut u64,
 ) -> Option<SuspendReason> {
+    if cfg!(feature = "no-safe-points") {
+        return None;
+    }
     if interrupt.is_set()
         && let Some(reason) = interrupt.take()
     {
