@@ -135,7 +135,10 @@ fn speed_table(reps: usize) {
     println!("|---|{}---:|---:|---:|", "---:|".repeat(ENGINES.len()));
     let (mut on, mut off, mut cost) = (Vec::new(), Vec::new(), Vec::new());
     let only = std::env::var("ATFN_BENCH_GUEST").unwrap_or_default();
-    for (name, file) in GUESTS.iter().filter(|(name, _)| name.contains(only.as_str())) {
+    for (name, file) in GUESTS
+        .iter()
+        .filter(|(name, _)| name.contains(only.as_str()))
+    {
         let wasm = wat::parse_file(format!("{dir}{file}")).expect("guest WAT");
         let mut expect = None;
         let t: Vec<Duration> = ENGINES

@@ -88,13 +88,21 @@ fn a_local_read_before_its_write_keeps_the_old_value() {
 
 #[test]
 fn dump_guest() {
-    let Ok(path) = std::env::var("DUMP") else { return };
+    let Ok(path) = std::env::var("DUMP") else {
+        return;
+    };
     let wasm = wat::parse_file(path).unwrap();
     let module = Module::new(&Engine::default(), &wasm).unwrap();
     for (f, c) in module.inner.codes.iter().enumerate() {
-        println!("func {f}: locals {} consts {:?} max_height {}", c.locals, c.consts, c.max_height);
+        println!(
+            "func {f}: locals {} consts {:?} max_height {}",
+            c.locals, c.consts, c.max_height
+        );
         for (pc, i) in c.instrs.iter().enumerate() {
-            println!("  {pc:3} h{:<2} {:?} dst={} a={} b={}", c.heights[pc], i.op, i.dst, i.a, i.b);
+            println!(
+                "  {pc:3} h{:<2} {:?} dst={} a={} b={}",
+                c.heights[pc], i.op, i.dst, i.a, i.b
+            );
         }
     }
 }

@@ -7,10 +7,13 @@
 //! that `pc` ([`crate::code::FuncCode::heights`]). Every `pc` and stack the store can observe
 //! is therefore the same as with a one-instruction-at-a-time loop.
 
+use super::ops::frame_setup;
 use super::ops::{Cell, convert as cv, numeric as num};
 use super::{Executor, Exit, safe_point_reason, wasm_code};
 use crate::code::Op;
 use crate::error::Trap;
+use crate::stack::Frame;
+use crate::store::FuncEntity;
 
 impl Executor<'_> {
     /// Runs instructions until an exit; see [`Executor::run`].
@@ -19,16 +22,32 @@ impl Executor<'_> {
         // anything handled outside the hot loop. All borrows below are of distinct fields
         // of `self`, so the hot loop needs no reference counting or re-lookup.
         loop {
-            let code = wasm_code(&self.store.funcs, self.func);
-            let instrs = &code.instrs[..];
-            let heights = &code.heights[..];
-            let stack_base = self.base + code.stack_base() as usize;
+            let mut code = wasm_code(&self.store.funcs, self.func);
+            let mut instrs = &code.instrs[..];
+            let mut heights = &code.heights[..];
+            let mut stack_base = self.base + code.stack_base() as usize;
             let mut pc = self.pc;
-            let frame = &mut self.cells[self.base..];
+            let mut frame = &mut self.cells[self.base..];
             let mem: &mut [u8] = match self.store.memories.get_mut(self.memory) {
                 Some(m) => &mut m.data,
                 None => &mut [],
             };
+
+            /// Makes function `$func` (of the current instance) with its frame at `$base`
+            /// current, continuing at `$pc`: calls and returns within one instance stay in
+            /// the hot loop.
+            macro_rules! switch_to {
+                ($func:expr, $base:expr, $pc:expr) => {{
+                    self.func = $func;
+                    self.base = $base;
+                    code = wasm_code(&self.store.funcs, self.func);
+                    instrs = &code.instrs[..];
+                    heights = &code.heights[..];
+                    stack_base = self.base + code.stack_base() as usize;
+                    pc = $pc;
+                    frame = &mut self.cells[self.base..];
+                }};
+            }
 
             /// Writes `pc` and the stack pointer at the instruction just fetched back.
             macro_rules! save {
@@ -140,6 +159,56 @@ impl Executor<'_> {
                     }};
                 }
                 match i.op {
+                    Op::Call => {
+                        let addr = self.store.instances[self.instance].funcs[i.a as usize];
+                        match &self.store.funcs[addr as usize] {
+                            FuncEntity::Wasm {
+                                instance,
+                                code: callee,
+                                ..
+                            } if *instance as usize == self.instance => {
+                                safe_point!();
+                                let sp = stack_base + heights[pc - 1] as usize;
+                                let frames = &mut self.store.stack.frames.frames;
+                                frames.push(Frame {
+                                    func: self.func,
+                                    pc: pc as u32,
+                                    base: self.base as u32,
+                                });
+                                let depth = frames.len();
+                                let limits = &self.store.limits;
+                                match frame_setup(&mut self.cells, sp, depth, limits, callee) {
+                                    Ok((base, _)) => switch_to!(addr, base, 0),
+                                    Err(e) => trap!(e),
+                                }
+                            }
+                            // Host functions and other instances: the slow path.
+                            _ => {
+                                save!();
+                                break *i;
+                            }
+                        }
+                    }
+                    Op::Return => {
+                        let frames = &self.store.stack.frames.frames;
+                        let caller = frames.last().copied().filter(|f| {
+                            frames.len() > self.entry_depth
+                                && matches!(self.store.funcs[f.func as usize],
+                                    FuncEntity::Wasm { instance, .. } if instance as usize == self.instance)
+                        });
+                        let Some(caller) = caller else {
+                            // The invocation's entry frame, or a caller in another instance.
+                            save!();
+                            break *i;
+                        };
+                        let n = code.results as usize;
+                        let top = stack_base - self.base + heights[pc - 1] as usize;
+                        for k in 0..n {
+                            frame[k] = frame[top - n + k];
+                        }
+                        self.store.stack.frames.frames.pop();
+                        switch_to!(caller.func, caller.base as usize, caller.pc as usize);
+                    }
                     Op::Br => br_if!(true),
                     Op::BrIfNez => br_if!(frame[i.a as usize] as u32 != 0),
                     Op::BrIfEqz => br_if!(frame[i.a as usize] as u32 == 0),
@@ -331,8 +400,6 @@ impl Executor<'_> {
                     Op::I64TruncSatF64U => un!(a: f64 => a as u64),
                     Op::Unreachable
                     | Op::BrTable
-                    | Op::Return
-                    | Op::Call
                     | Op::CallIndirect
                     | Op::MemorySize
                     | Op::MemoryGrow

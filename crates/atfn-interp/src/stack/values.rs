@@ -14,13 +14,21 @@ pub(crate) struct ValueStack {
 
 /// Makes sure `cells` has at least `needed` cells, growing geometrically up to `max`.
 /// Returns `false` (and leaves `cells` alone) if `needed > max`.
+#[inline(always)]
 pub(crate) fn reserve(cells: &mut Vec<u64>, needed: usize, max: usize) -> bool {
     if needed > max {
         return false;
     }
     if needed > cells.len() {
-        let new_len = needed.next_power_of_two().max(1024).min(max);
-        cells.resize(new_len, 0);
+        grow(cells, needed, max);
     }
     true
+}
+
+/// The rare part of [`reserve`], kept out of line.
+#[cold]
+#[inline(never)]
+fn grow(cells: &mut Vec<u64>, needed: usize, max: usize) {
+    let new_len = needed.next_power_of_two().max(1024).min(max);
+    cells.resize(new_len, 0);
 }

@@ -107,6 +107,7 @@ impl Executor<'_> {
 /// operands, zeroes the declared locals, writes the constants and returns `(base, sp)` of the
 /// new frame (`sp` at operand slot 0).
 /// Traps with `call stack exhausted` past [`Limits`].
+#[inline(always)]
 pub(crate) fn frame_setup(
     cells: &mut Vec<u64>,
     sp: usize,
