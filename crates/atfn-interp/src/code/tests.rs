@@ -86,23 +86,3 @@ fn a_local_read_before_its_write_keeps_the_old_value() {
     assert_eq!(c.instrs[1].dst, 0);
 }
 
-#[test]
-fn dump_guest() {
-    let Ok(path) = std::env::var("DUMP") else {
-        return;
-    };
-    let wasm = wat::parse_file(path).unwrap();
-    let module = Module::new(&Engine::default(), &wasm).unwrap();
-    for (f, c) in module.inner.codes.iter().enumerate() {
-        println!(
-            "func {f}: locals {} consts {:?} max_height {}",
-            c.locals, c.consts, c.max_height
-        );
-        for (pc, i) in c.instrs.iter().enumerate() {
-            println!(
-                "  {pc:3} h{:<2} {:?} dst={} a={} b={}",
-                c.heights[pc], i.op, i.dst, i.a, i.b
-            );
-        }
-    }
-}
