@@ -3,6 +3,7 @@
 mod api;
 mod differential;
 mod host;
+mod incremental;
 mod limits;
 mod safepoint;
 mod snapshot;
