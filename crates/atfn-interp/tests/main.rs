@@ -2,8 +2,8 @@
 
 mod api;
 mod differential;
+mod fidelity;
 mod host;
-mod incremental;
 mod limits;
 mod safepoint;
 mod snapshot;
