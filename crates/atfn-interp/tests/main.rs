@@ -4,6 +4,7 @@ mod api;
 mod differential;
 mod fidelity;
 mod host;
+mod incremental;
 mod limits;
 mod safepoint;
 mod snapshot;
