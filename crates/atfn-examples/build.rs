@@ -1,5 +1,7 @@
-//! Compiles the `examples/` workspace for `wasm32-unknown-unknown` (release profile of that
-//! workspace: opt-level "s", LTO) and copies every module to `$OUT_DIR/<name>.wasm`.
+//! Compiles the `examples/` workspace (release profile of that workspace: opt-level "s", LTO)
+//! and copies every module to `$OUT_DIR/<name>.wasm`: every member for
+//! `wasm32-unknown-unknown` but the JavaScript guest, which is built for `wasm32-wasip1`
+//! (see [`BUILDS`]).
 //!
 //! The nested cargo uses its own target directory under `$OUT_DIR` (the outer cargo holds the
 //! lock on its own), `--locked` against `examples/Cargo.lock`, and an environment cleared of the
@@ -12,7 +14,14 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const TARGET: &str = "wasm32-unknown-unknown";
+/// The nested builds, in order: a target triple and the package selection built for it.
+const BUILDS: &[(&str, &[&str])] = &[
+    (
+        "wasm32-unknown-unknown",
+        &["--workspace", "--exclude", "atfn-example-js"],
+    ),
+    ("wasm32-wasip1", &["--package", "atfn-example-js"]),
+];
 
 /// `CARGO_*` variables passed on to the nested cargo; every other `CARGO_*` is removed.
 const KEPT_CARGO_VARS: &[&str] = &[
@@ -37,34 +46,34 @@ fn main() {
         println!("cargo:rerun-if-changed={}", path.display());
     }
 
-    ensure_target();
     let target_dir = out_dir.join("target");
+    for &(target, packages) in BUILDS {
+        ensure_target(target);
+        build(&examples, &target_dir, target, packages);
+        copy_modules(&target_dir.join(target).join("release"), &out_dir);
+    }
+}
+
+/// Runs `cargo build --release --locked --target <target> <packages>` in `examples`.
+fn build(examples: &Path, target_dir: &Path, target: &str, packages: &[&str]) {
     let mut cargo = Command::new(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     clear_inherited_env(&mut cargo);
     cargo
-        .current_dir(&examples)
-        .args([
-            "build",
-            "--release",
-            "--locked",
-            "--workspace",
-            "--target",
-            TARGET,
-        ])
-        .env("CARGO_TARGET_DIR", &target_dir);
+        .current_dir(examples)
+        .args(["build", "--release", "--locked", "--target", target])
+        .args(packages)
+        .env("CARGO_TARGET_DIR", target_dir);
     let status = cargo.status().expect("spawn cargo for examples/");
     assert!(
         status.success(),
-        "building examples/ for {TARGET} failed: {status}"
+        "building examples/ for {target} failed: {status}"
     );
-
-    copy_modules(&target_dir.join(TARGET).join("release"), &out_dir);
 }
 
-/// Makes sure the standard library for [`TARGET`] is installed: if the sysroot lacks it and
+/// Makes sure the standard library for `target` is installed: if the sysroot lacks it and
 /// rustup is on the PATH, runs `rustup target add` (what a new user would otherwise be told to
 /// do); otherwise fails with that instruction.
-fn ensure_target() {
+fn ensure_target(target: &str) {
     let rustc = env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
     let sysroot = Command::new(rustc)
         .args(["--print", "sysroot"])
@@ -72,17 +81,17 @@ fn ensure_target() {
         .ok()
         .filter(|o| o.status.success())
         .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
-    let installed = sysroot.is_some_and(|root| root.join("lib/rustlib").join(TARGET).exists());
+    let installed = sysroot.is_some_and(|root| root.join("lib/rustlib").join(target).exists());
     if installed {
         return;
     }
     let added = Command::new("rustup")
-        .args(["target", "add", TARGET])
+        .args(["target", "add", target])
         .status()
         .is_ok_and(|s| s.success());
     assert!(
         added,
-        "the {TARGET} standard library is missing: run `rustup target add {TARGET}`"
+        "the {target} standard library is missing: run `rustup target add {target}`"
     );
 }
 

@@ -1,11 +1,14 @@
 //! Example and test guest modules, compiled to wasm32 from `examples/` by `build.rs`.
 //!
 //! Each constant holds the bytes of one WebAssembly module (a `cdylib` of the `examples/`
-//! workspace built for `wasm32-unknown-unknown`, release profile: opt-level "s", LTO). Nothing is
-//! committed as a binary: `cargo build` compiles them from source (about a minute cold).
+//! workspace built for `wasm32-unknown-unknown`, or `wasm32-wasip1` for [`JS`]; release profile:
+//! opt-level "s", LTO). Nothing is committed as a binary: `cargo build` compiles them from source
+//! (about a minute cold, plus about 4 minutes for [`JS`]).
 //!
 //! ABI: the ptr/len JSON ABI of design.md §1.2. [`ECHO`] is `pure-v1`, [`LISTER`] is `host-v1`;
-//! the hostile modules are `pure-v1` (but [`HOST_BAD_REQUEST`]) and each documents the error a runtime must return.
+//! the hostile modules are `pure-v1` (but [`HOST_BAD_REQUEST`]) and each documents the error a
+//! runtime must return. [`JS`] imports WASI preview 1 and runs on `atfn-interp` with
+//! `atfn_interp::wasi` linked.
 
 macro_rules! module {
     ($file:literal) => {
@@ -44,7 +47,14 @@ pub const MISSING_RUN: &[u8] = module!("hostile_missing_run.wasm");
 /// `0xffff_0000`, outside memory.
 pub const HOST_BAD_REQUEST: &[u8] = module!("hostile_host_bad_request.wasm");
 
-/// Every module by its `examples/` name, e.g. `("echo", ECHO)`, `("hostile/memory-bomb", …)`.
+/// `examples/js` (`wasm32-wasip1`, imports `wasi_snapshot_preview1`): the Boa JavaScript engine
+/// (`boa_engine` 0.22, default features off). Input `{"source": "<script>"}` → output
+/// `{"ok":true,"value":<completion value as JSON>}` (`value` absent for `undefined`), or
+/// `{"ok":false,"error":"uncaught <ToString of the thrown value>"}` for a syntax error or an
+/// uncaught exception, or `{"ok":false,"error":"result is not JSON: …"}`. About 4.5 MB.
+pub const JS: &[u8] = module!("atfn_example_js.wasm");
+
+/// Every `wasm32-unknown-unknown` module (all but [`JS`]) by its `examples/` name, e.g. `("echo", ECHO)`, `("hostile/memory-bomb", …)`.
 pub const ALL: &[(&str, &[u8])] = &[
     ("echo", ECHO),
     ("lister", LISTER),

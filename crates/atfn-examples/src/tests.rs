@@ -7,4 +7,5 @@ fn all_are_wasm_modules() {
         assert_eq!(&bytes[..8], b"\0asm\x01\0\0\0", "{name}");
     }
     assert_eq!(ALL.len(), 12);
+    assert_eq!(&JS[..8], b"\0asm\x01\0\0\0");
 }

@@ -141,6 +141,9 @@ pub(crate) struct StoreInner {
     pub consume_fuel: bool,
     /// Number of host calls currently on the Rust stack (re-entrancy depth).
     pub host_depth: u32,
+    /// Page hashes and id of the last snapshot taken from or restored into this store:
+    /// the base of the next incremental snapshot.
+    pub snapshot_base: Option<crate::snapshot::SnapshotBase>,
 }
 
 /// Owns all runtime objects, the execution state and the embedder's data `T`.

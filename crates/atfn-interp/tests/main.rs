@@ -2,7 +2,9 @@
 
 mod api;
 mod differential;
+mod fidelity;
 mod host;
+mod incremental;
 mod limits;
 mod safepoint;
 mod snapshot;

@@ -1,5 +1,6 @@
 //! Snapshot fidelity (suspend anywhere, restore in a fresh store or another process,
-//! finish identically), the committed v1 golden file, and hostile inputs.
+//! finish identically), the committed v2 golden file (and refusal of v1), and hostile
+//! inputs. Incremental snapshots are tested in `incremental.rs`.
 
 use std::process::Command;
 
@@ -11,7 +12,8 @@ use atfn_interp::{
 
 use crate::util::{LOOPS, finished, setup, wasm};
 
-const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/snapshot-v1.bin");
+const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/snapshot-v2.bin");
+const GOLDEN_V1: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/snapshot-v1.bin");
 
 fn fuel_config() -> Config {
     Config {
@@ -111,7 +113,7 @@ fn idle_store_snapshot_keeps_memory_and_globals() {
 }
 
 #[test]
-fn golden_v1_snapshot_still_restores() {
+fn golden_v2_snapshot_still_restores() {
     if std::env::var_os("ATFN_WRITE_GOLDEN").is_some() {
         std::fs::create_dir_all(std::path::Path::new(GOLDEN).parent().unwrap()).unwrap();
         std::fs::write(GOLDEN, suspended_run(100, 50)).unwrap();
@@ -157,7 +159,20 @@ fn child_restores_snapshot() {
     assert_eq!(out, uninterrupted(300).0);
 }
 
-fn snapshot_err(bytes: &[u8]) -> SnapshotError {
+#[test]
+fn format_v1_snapshot_is_refused() {
+    let bytes = std::fs::read(GOLDEN_V1).expect("v1 golden snapshot committed");
+    assert_eq!(
+        snapshot_err(&bytes),
+        SnapshotError::Version {
+            what: "format",
+            found: 1,
+            expected: 2
+        }
+    );
+}
+
+pub fn snapshot_err(bytes: &[u8]) -> SnapshotError {
     match restore_fresh(bytes) {
         Err(Error::Snapshot(e)) => e,
         Err(other) => panic!("unexpected error {other:?}"),
@@ -165,10 +180,21 @@ fn snapshot_err(bytes: &[u8]) -> SnapshotError {
     }
 }
 
-/// Recomputes the trailing checksum after forging.
-fn reseal(mut bytes: Vec<u8>) -> Vec<u8> {
-    let n = bytes.len() - 32;
-    let sum = *blake3::hash(&bytes[..n]).as_bytes();
+/// Bytes of the v2 header (magic through page-data length).
+const HEADER: usize = 73;
+
+/// Recomputes the trailing checksum (XXH3-128 of header and state) after forging; leaves
+/// the bytes as they are if the forged page-data length runs past the end.
+pub fn reseal(mut bytes: Vec<u8>) -> Vec<u8> {
+    let n = bytes.len() - 16;
+    let page_bytes = u64::from_le_bytes(bytes[HEADER - 8..HEADER].try_into().unwrap());
+    let Some(page_bytes) = usize::try_from(page_bytes).ok().filter(|p| HEADER + p <= n) else {
+        return bytes;
+    };
+    let mut h = twox_hash::XxHash3_128::new();
+    h.write(&bytes[..HEADER]);
+    h.write(&bytes[HEADER + page_bytes..n]);
+    let sum = h.finish_128().to_le_bytes();
     bytes[n..].copy_from_slice(&sum);
     bytes
 }
@@ -200,15 +226,22 @@ fn bad_magic_checksum_version_and_module_are_refused() {
     assert_eq!(snapshot_err(&forged), SnapshotError::Checksum);
 
     let mut forged = bytes.clone();
-    forged[8] = 2;
+    forged[8] = 3;
     assert_eq!(
-        snapshot_err(&reseal(forged)),
+        snapshot_err(&forged),
         SnapshotError::Version {
             what: "format",
-            found: 2,
-            expected: 1
+            found: 3,
+            expected: 2
         }
     );
+
+    let mut forged = bytes.clone();
+    forged[12] ^= 0x40;
+    assert!(matches!(
+        snapshot_err(&reseal(forged)),
+        SnapshotError::Version { what: "code", .. }
+    ));
 
     let mut forged = bytes.clone();
     forged[16] ^= 0xff;
@@ -218,7 +251,7 @@ fn bad_magic_checksum_version_and_module_are_refused() {
     ));
 
     let mut forged = bytes.clone();
-    forged.insert(bytes.len() - 32, 0);
+    forged.insert(bytes.len() - 16, 0);
     assert_eq!(snapshot_err(&reseal(forged)), SnapshotError::TrailingBytes);
 }
 
@@ -226,8 +259,8 @@ fn bad_magic_checksum_version_and_module_are_refused() {
 fn forged_frames_are_refused() {
     let bytes = suspended_run(20, 5);
     // The frame records sit before: suspension (2 bytes), call results (4 + 1), fuel (8),
-    // checksum (32). The top frame's pc is at -12 from the end of the frame list.
-    let frames_end = bytes.len() - 32 - 8 - 5 - 2;
+    // checksum (16). The top frame's pc is at -12 from the end of the frame list.
+    let frames_end = bytes.len() - 16 - 8 - 5 - 2;
     for (offset, what) in [(12, "func"), (8, "pc"), (4, "base")] {
         for value in [1u32, 2, 3, 1000, u32::MAX] {
             let mut forged = bytes.clone();
@@ -253,7 +286,7 @@ fn random_byte_flips_never_panic() {
         state ^= state >> 7;
         state ^= state << 17;
         let mut forged = bytes.clone();
-        let at = 48 + (state as usize % (bytes.len() - 80));
+        let at = 48 + (state as usize % (bytes.len() - 64));
         forged[at] ^= (state >> 32) as u8 | 1;
         // Either refused with an error or (if the flip hit plain data) restorable and
         // runnable without panicking.

@@ -3,8 +3,9 @@
 
 /// First eight bytes of every snapshot.
 pub(crate) const MAGIC: &[u8; 8] = b"ATFNSNAP";
-/// Version of the byte layout.
-pub const FORMAT_VERSION: u32 = 1;
+/// Version of the byte layout. Version 2 (per-page memory encoding, incremental
+/// snapshots, XXH3-128 checksum) replaced version 1, which is refused.
+pub const FORMAT_VERSION: u32 = 2;
 /// Version of the internal code (`pc` values index it); bumped whenever translation changes
 /// what a `pc` means (2: register-style code with frame constants).
 pub const CODE_VERSION: u32 = 2;
@@ -34,9 +35,38 @@ pub enum SnapshotError {
         /// Hex BLAKE3 hash recorded in the snapshot.
         found: String,
     },
-    /// The checksum over the snapshot bytes does not match (corruption).
+    /// The checksum over the snapshot's header and state does not match (corruption).
     #[error("snapshot checksum mismatch")]
     Checksum,
+    /// A memory page decoded to contents whose XXH3-128 hash differs from the hash the
+    /// snapshot records for it (corrupted page data).
+    #[error("snapshot page {page} of memory {memory} does not match its checksum")]
+    PageChecksum {
+        /// Store index of the memory.
+        memory: u32,
+        /// Page index (64 KiB pages) within that memory.
+        page: u32,
+    },
+    /// A full snapshot was given where an increment was expected, or the reverse.
+    #[error("expected a {expected} snapshot, found a {found} one")]
+    WrongKind {
+        /// Kind the caller's position requires.
+        expected: super::SnapshotKind,
+        /// Kind recorded in the snapshot.
+        found: super::SnapshotKind,
+    },
+    /// An incremental snapshot was applied on top of a snapshot other than its base.
+    #[error("increment is based on snapshot {found}, not on {expected}")]
+    BaseMismatch {
+        /// Hex id of the snapshot it was applied to.
+        expected: String,
+        /// Hex id of the base recorded in the increment.
+        found: String,
+    },
+    /// An incremental snapshot was requested but this store has no base: no snapshot was
+    /// taken from or restored into it yet.
+    #[error("no base snapshot for an incremental snapshot")]
+    NoBase,
     /// The input ended inside the named part.
     #[error("snapshot truncated in {0}")]
     Truncated(&'static str),
@@ -98,6 +128,13 @@ impl<'a> Reader<'a> {
         let mut b = [0; 8];
         b.copy_from_slice(self.take(8, part)?);
         Ok(u64::from_le_bytes(b))
+    }
+
+    /// A 16-byte little-endian XXH3-128 hash.
+    pub fn u128(&mut self, part: &'static str) -> Result<u128, SnapshotError> {
+        let mut b = [0; 16];
+        b.copy_from_slice(self.take(16, part)?);
+        Ok(u128::from_le_bytes(b))
     }
 
     /// A `u32` count of items at least `item_size` bytes each, checked against the

@@ -1,8 +1,10 @@
-//! Restoring snapshots: parse, check against the freshly instantiated module, install.
-//! Every count, index and shape is checked before use; bad input yields
-//! [`SnapshotError`], never a panic.
+//! Restoring snapshots: parse, check against the freshly instantiated module, install;
+//! increments are applied on top of their base. Every count, index and shape is checked
+//! before use; bad input yields [`SnapshotError`], never a panic.
 
-use super::format::{CODE_VERSION, FORMAT_VERSION, MAGIC, Reader, SnapshotError, hex, invalid};
+use super::envelope::{self, Envelope, SnapshotId, SnapshotKind};
+use super::format::{Reader, SnapshotError, hex, invalid};
+use super::pages::{self, SnapshotBase};
 use crate::code::{Instr, Op};
 use crate::engine::Engine;
 use crate::error::Error;
@@ -13,14 +15,16 @@ use crate::store::{FuncEntity, Instance, PAGE, Store, StoreInner, SuspendReason,
 use crate::value::ValType;
 
 impl<T> Store<T> {
-    /// Restores a snapshot taken by [`Store::snapshot`] into a new store holding `data`.
-    /// `module` and `linker` must be the ones the snapshotted instance was created with
-    /// (same module bytes; same host function names and types). The start function is not
-    /// run again. Continue a suspended call with [`Store::resume`].
+    /// Restores a full snapshot taken by [`Store::snapshot`] into a new store holding
+    /// `data`. `module` and `linker` must be the ones the snapshotted instance was created
+    /// with (same module bytes; same host function names and types). The start function
+    /// is not run again. Continue a suspended call with [`Store::resume`]. The snapshot
+    /// becomes the new store's base for [`Store::snapshot_incremental`].
     ///
     /// Errors: [`Error::Snapshot`] with [`SnapshotError`] for bad magic, versions, module
-    /// hash, checksum, truncation, trailing bytes, or any value inconsistent with the
-    /// module, limits or code; plus instantiation errors from the linker.
+    /// hash, checksum, page checksums, an increment ([`SnapshotError::WrongKind`]),
+    /// truncation, trailing bytes, or any value inconsistent with the module, limits or
+    /// code; plus instantiation errors from the linker.
     pub fn restore(
         engine: &Engine,
         data: T,
@@ -28,51 +32,80 @@ impl<T> Store<T> {
         module: &Module,
         bytes: &[u8],
     ) -> Result<(Self, Instance), Error> {
-        let body = check_envelope(bytes, module)?;
+        Self::restore_incremental(engine, data, linker, module, bytes, &[])
+    }
+
+    /// Restores the full snapshot `base` and then applies `increments` in order, each an
+    /// increment ([`Store::snapshot_incremental`]) whose base is the snapshot before it in
+    /// the chain: the result is the state at the last increment. Non-memory state comes
+    /// from the last increment; each memory page from the latest snapshot that wrote it.
+    /// The last snapshot becomes the new store's base for further increments. All
+    /// envelopes (checksums, versions, module hash, kinds, chain of ids) are checked
+    /// before anything is instantiated.
+    ///
+    /// Errors: as [`Store::restore`], plus [`SnapshotError::WrongKind`] if `base` is an
+    /// increment or an increment is a full snapshot, and [`SnapshotError::BaseMismatch`]
+    /// if an increment's recorded base is not the id of the snapshot before it.
+    pub fn restore_incremental(
+        engine: &Engine,
+        data: T,
+        linker: &Linker<T>,
+        module: &Module,
+        base: &[u8],
+        increments: &[&[u8]],
+    ) -> Result<(Self, Instance), Error> {
+        let mut chain = Vec::with_capacity(1 + increments.len());
+        chain.push(open_for(base, module, SnapshotKind::Full)?);
+        for bytes in increments {
+            let env = open_for(bytes, module, SnapshotKind::Incremental)?;
+            let previous = chain.last().expect("base pushed first").info.id;
+            check_base(previous, env.info.base)?;
+            chain.push(env);
+        }
         let mut store = Store::new(engine, data);
         let instance = linker.instantiate_no_start(&mut store, module)?;
-        let mut r = Reader::new(body);
-        read_state(&mut store, &mut r)?;
-        if !r.is_empty() {
-            return Err(SnapshotError::TrailingBytes.into());
+        for env in &chain {
+            let mut r = Reader::new(env.state);
+            let mut pages = Reader::new(env.pages);
+            read_state(&mut store, &mut r, &mut pages, env.info.id, env.info.kind)?;
+            if !r.is_empty() || !pages.is_empty() {
+                return Err(SnapshotError::TrailingBytes.into());
+            }
         }
         Ok((store, instance))
     }
 }
 
-/// Checks magic, checksum, versions and module hash; returns the bytes after the header
-/// and before the checksum.
-fn check_envelope<'a>(bytes: &'a [u8], module: &Module) -> Result<&'a [u8], SnapshotError> {
-    let header = MAGIC.len() + 4 + 4 + 32;
-    if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
-        return Err(SnapshotError::BadMagic);
-    }
-    if bytes.len() < header + 32 {
-        return Err(SnapshotError::Truncated("header"));
-    }
-    let (body, sum) = bytes.split_at(bytes.len() - 32);
-    if blake3::hash(body).as_bytes() != sum {
-        return Err(SnapshotError::Checksum);
-    }
-    let mut r = Reader::new(&body[MAGIC.len()..]);
-    for (what, expected) in [("format", FORMAT_VERSION), ("code", CODE_VERSION)] {
-        let found = r.u32("header")?;
-        if found != expected {
-            return Err(SnapshotError::Version {
-                what,
-                found,
-                expected,
-            });
-        }
-    }
-    let hash = r.take(32, "header")?;
-    if hash != module.hash() {
+/// Opens `bytes` and checks that it is a snapshot of `module` of the given kind.
+fn open_for<'a>(
+    bytes: &'a [u8],
+    module: &Module,
+    kind: SnapshotKind,
+) -> Result<Envelope<'a>, SnapshotError> {
+    let env = envelope::open(bytes)?;
+    if env.info.module_hash != module.hash() {
         return Err(SnapshotError::ModuleMismatch {
             expected: hex(&module.hash()),
-            found: hex(hash),
+            found: hex(&env.info.module_hash),
         });
     }
-    Ok(&body[header..])
+    if env.info.kind != kind {
+        return Err(SnapshotError::WrongKind {
+            expected: kind,
+            found: env.info.kind,
+        });
+    }
+    Ok(env)
+}
+
+fn check_base(previous: SnapshotId, base: Option<SnapshotId>) -> Result<(), SnapshotError> {
+    match base {
+        Some(b) if b == previous => Ok(()),
+        _ => Err(SnapshotError::BaseMismatch {
+            expected: previous.to_string(),
+            found: base.map(|b| b.to_string()).unwrap_or_default(),
+        }),
+    }
 }
 
 fn read_max(r: &mut Reader<'_>, part: &'static str) -> Result<Option<u32>, SnapshotError> {
@@ -100,12 +133,20 @@ fn read_cells(r: &mut Reader<'_>, part: &'static str) -> Result<Vec<u64>, Snapsh
     (0..n).map(|_| r.u64(part)).collect()
 }
 
-fn read_state<T>(store: &mut Store<T>, r: &mut Reader<'_>) -> Result<(), SnapshotError> {
+/// Reads and installs one snapshot's state (`r`) and page data (`pages`); `id` becomes
+/// the store's snapshot base.
+fn read_state<T>(
+    store: &mut Store<T>,
+    r: &mut Reader<'_>,
+    pages: &mut Reader<'_>,
+    id: SnapshotId,
+    kind: SnapshotKind,
+) -> Result<(), SnapshotError> {
     let s = &mut store.inner;
     if r.u32("functions")? as usize != s.funcs.len() {
         return Err(invalid("function count", s.funcs.len()));
     }
-    read_memories(s, r)?;
+    read_memories(s, r, pages, id, kind)?;
     read_tables(s, r)?;
     read_globals(s, r)?;
     read_segments(s, r)?;
@@ -167,29 +208,50 @@ fn read_state<T>(store: &mut Store<T>, r: &mut Reader<'_>) -> Result<(), Snapsho
     Ok(())
 }
 
-fn read_memories(s: &mut StoreInner, r: &mut Reader<'_>) -> Result<(), SnapshotError> {
+/// Reads every memory's size and page table, decoding page data from `pages`: into fresh
+/// zeroed memory for a full snapshot, on top of the current contents for an increment.
+/// Records the page hashes as the store's snapshot base `id`.
+fn read_memories(
+    s: &mut StoreInner,
+    r: &mut Reader<'_>,
+    pages: &mut Reader<'_>,
+    id: SnapshotId,
+    kind: SnapshotKind,
+) -> Result<(), SnapshotError> {
     if r.u32("memories")? as usize != s.memories.len() {
         return Err(invalid("memory count", s.memories.len()));
     }
+    let base = s
+        .snapshot_base
+        .take()
+        .filter(|_| kind == SnapshotKind::Incremental);
+    let mut hashes = Vec::with_capacity(s.memories.len());
     let limit = s.limits.max_memory_pages.min(65536);
     for (i, mem) in s.memories.iter_mut().enumerate() {
-        let pages = r.u32("memories")?;
+        let size = r.u32("memories")?;
         let max = read_max(r, "memories")?;
         if max != mem.max
-            || pages < mem.pages()
-            || pages > limit
-            || pages > mem.max.unwrap_or(u32::MAX)
+            || size < mem.pages()
+            || size > limit
+            || size > mem.max.unwrap_or(u32::MAX)
         {
             return Err(invalid("memory size or type", i));
         }
-        let len = r.count(1, "memories")?;
-        let compressed = r.take(len, "memories")?;
-        let mut data = vec![0; pages as usize * PAGE];
-        match lz4_flex::block::decompress_into(compressed, &mut data) {
-            Ok(n) if n == data.len() => mem.data = data,
-            _ => return Err(invalid("memory data", i)),
+        let len = size as usize * PAGE;
+        let fresh = base.is_none();
+        if fresh {
+            // A new zeroed allocation: zero pages then cost nothing.
+            mem.data = vec![0; len];
+        } else {
+            mem.data.resize(len, 0);
         }
+        let base = base
+            .as_ref()
+            .and_then(|b| b.pages.get(i))
+            .map(Vec::as_slice);
+        hashes.push(pages::read(i as u32, r, pages, &mut mem.data, fresh, base)?);
     }
+    s.snapshot_base = Some(SnapshotBase { id, pages: hashes });
     Ok(())
 }
 

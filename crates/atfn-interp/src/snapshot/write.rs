@@ -1,12 +1,25 @@
-//! Writing snapshots (layout in `docs/snapshot-format.md`).
+//! Writing full and incremental snapshots (layout in `docs/snapshot-format.md`).
 
-use super::format::{CODE_VERSION, FORMAT_VERSION, MAGIC, SnapshotError};
+use super::envelope::{self, SnapshotId};
+use super::format::SnapshotError;
+use super::pages::{Compression, PageWriter, SnapshotBase};
 use crate::store::{Store, SuspendReason, Suspension};
 
-/// Little-endian byte sink.
-struct Writer(Vec<u8>);
+/// Options for [`Store::snapshot_with`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SnapshotOptions {
+    /// Write an increment: only the memory pages whose contents changed since the store's
+    /// previous snapshot (taken or restored), plus all other state. Default `false` (a
+    /// full snapshot).
+    pub incremental: bool,
+    /// How memory pages are encoded. Default [`Compression::Adaptive`].
+    pub compression: Compression,
+}
 
-impl Writer {
+/// Little-endian byte sink.
+struct Writer<'a>(&'a mut Vec<u8>);
+
+impl Writer<'_> {
     fn u8(&mut self, v: u8) {
         self.0.push(v);
     }
@@ -39,12 +52,55 @@ pub(crate) fn reason_code(reason: &SuspendReason) -> u8 {
 }
 
 impl<T> Store<T> {
-    /// Serialises the store's complete state: memories (LZ4-compressed), tables, globals,
-    /// segment state, value and frame stacks, the pending suspension and fuel.
+    /// Serialises the store's complete state as a full snapshot: memories (per 64 KiB
+    /// page: zero pages as one byte, others raw or LZ4 under [`Compression::Adaptive`]),
+    /// tables, globals, segment state, value and frame stacks, the pending suspension and
+    /// fuel. The snapshot becomes the base of the next [`Store::snapshot_incremental`].
     ///
     /// Errors: [`SnapshotError::NotSnapshottable`] inside a host call (state mid-call) or
     /// if the store does not hold exactly one instance.
-    pub fn snapshot(&self) -> Result<Vec<u8>, SnapshotError> {
+    pub fn snapshot(&mut self) -> Result<Vec<u8>, SnapshotError> {
+        let mut out = Vec::new();
+        self.snapshot_with(SnapshotOptions::default(), &mut out)?;
+        Ok(out)
+    }
+
+    /// Serialises an increment: like [`Store::snapshot`], but memory pages whose contents
+    /// equal those of the store's previous snapshot (the last one taken from or restored
+    /// into this store) are recorded as unchanged and carry no data. Restore it on top of
+    /// that previous snapshot with [`Store::restore_incremental`]. It becomes the base of
+    /// the next increment. Changed pages are found by comparing each page's XXH3-128 hash
+    /// with the hash recorded at the previous snapshot (no write tracking).
+    ///
+    /// Errors: [`SnapshotError::NoBase`] if no snapshot was taken from or restored into
+    /// this store; otherwise as [`Store::snapshot`].
+    pub fn snapshot_incremental(&mut self) -> Result<Vec<u8>, SnapshotError> {
+        let mut out = Vec::new();
+        let options = SnapshotOptions {
+            incremental: true,
+            ..SnapshotOptions::default()
+        };
+        self.snapshot_with(options, &mut out)?;
+        Ok(out)
+    }
+
+    /// Id of the store's previous snapshot (taken or restored), the base of the next
+    /// increment; `None` before the first.
+    pub fn snapshot_id(&self) -> Option<SnapshotId> {
+        self.inner.snapshot_base.as_ref().map(|b| b.id)
+    }
+
+    /// Writes a full or incremental snapshot (see `options`) into `out`, replacing its
+    /// contents but reusing its allocation (saves page faults when snapshotting often),
+    /// and returns the snapshot's id. `out` is left empty on error.
+    ///
+    /// Errors: as [`Store::snapshot`] and [`Store::snapshot_incremental`].
+    pub fn snapshot_with(
+        &mut self,
+        options: SnapshotOptions,
+        out: &mut Vec<u8>,
+    ) -> Result<SnapshotId, SnapshotError> {
+        out.clear();
         let s = &self.inner;
         if s.host_depth > 0 {
             return Err(SnapshotError::NotSnapshottable("inside a host call"));
@@ -54,20 +110,29 @@ impl<T> Store<T> {
                 "store must hold exactly one instance",
             ));
         };
-        let mut w = Writer(Vec::new());
-        w.0.extend_from_slice(MAGIC);
-        w.u32(FORMAT_VERSION);
-        w.u32(CODE_VERSION);
-        w.0.extend_from_slice(&inst.module.inner.hash);
+        let base = match (options.incremental, &s.snapshot_base) {
+            (false, _) => None,
+            (true, Some(base)) => Some(base),
+            (true, None) => return Err(SnapshotError::NoBase),
+        };
+        envelope::begin(out, &inst.module.inner.hash, base.map(|b| b.id));
+        // Page data goes straight to `out`; the page tables belong to the state section
+        // after it.
+        let mut pages = PageWriter::new(options.compression);
+        let mut tables = Vec::new();
+        let mut hashes = Vec::with_capacity(s.memories.len());
+        for (i, m) in s.memories.iter().enumerate() {
+            let base = base.and_then(|b| b.pages.get(i)).map(Vec::as_slice);
+            tables.extend_from_slice(&m.pages().to_le_bytes());
+            tables.push(u8::from(m.max.is_some()));
+            tables.extend_from_slice(&m.max.unwrap_or(0).to_le_bytes());
+            hashes.push(pages.write(&m.data, base, &mut tables, out));
+        }
+        let state_start = out.len();
+        let mut w = Writer(out);
         w.u32(s.funcs.len() as u32);
         w.u32(s.memories.len() as u32);
-        for m in &s.memories {
-            w.u32(m.pages());
-            w.max(m.max);
-            let compressed = lz4_flex::block::compress(&m.data);
-            w.u32(compressed.len() as u32);
-            w.0.extend_from_slice(&compressed);
-        }
+        w.0.extend_from_slice(&tables);
         w.u32(s.tables.len() as u32);
         for t in &s.tables {
             w.u8(t.ty.code());
@@ -117,8 +182,8 @@ impl<T> Store<T> {
             w.u8(t.code());
         }
         w.u64(s.fuel);
-        let checksum = blake3::hash(&w.0);
-        w.0.extend_from_slice(checksum.as_bytes());
-        Ok(w.0)
+        let id = envelope::seal(out, state_start);
+        self.inner.snapshot_base = Some(SnapshotBase { id, pages: hashes });
+        Ok(id)
     }
 }

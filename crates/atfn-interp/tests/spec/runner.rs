@@ -21,7 +21,8 @@ pub struct Runner {
     last: Option<Instance>,
 }
 
-fn spectest(store: &mut Store<()>, linker: &mut Linker<()>) {
+/// Links the `spectest` print functions (no-ops) into `linker`.
+pub(crate) fn spectest_funcs(linker: &mut Linker<()>) {
     use ValType::*;
     let prints: [(&str, Vec<ValType>); 7] = [
         ("print", vec![]),
@@ -37,6 +38,11 @@ fn spectest(store: &mut Store<()>, linker: &mut Linker<()>) {
             Ok(HostAction::Return(vec![]))
         });
     }
+}
+
+/// Links the whole `spectest` module: print functions, globals, table and memory.
+fn spectest(store: &mut Store<()>, linker: &mut Linker<()>) {
+    spectest_funcs(linker);
     let globals = [
         ("global_i32", Value::I32(666)),
         ("global_i64", Value::I64(666)),
@@ -50,7 +56,7 @@ fn spectest(store: &mut Store<()>, linker: &mut Linker<()>) {
     let table = store
         .new_table(
             TableType {
-                elem: FuncRef,
+                elem: ValType::FuncRef,
                 min: 10,
                 max: Some(20),
             },
@@ -68,11 +74,12 @@ fn spectest(store: &mut Store<()>, linker: &mut Linker<()>) {
 }
 
 /// Spec messages sometimes add detail after the standard text ("uninitialized element 2").
-fn trap_matches(got: &str, expected: &str) -> bool {
+pub(crate) fn trap_matches(got: &str, expected: &str) -> bool {
     expected.starts_with(got)
 }
 
-fn module_name<'a>(qw: &QuoteWat<'a>) -> Option<&'a str> {
+/// The `$name` of a text module, if it has one.
+pub(crate) fn module_name<'a>(qw: &QuoteWat<'a>) -> Option<&'a str> {
     match qw {
         QuoteWat::Wat(Wat::Module(WastModule { id, .. })) => id.map(|i| i.name()),
         _ => None,

@@ -1,0 +1,3 @@
+//! Integration tests of `atfn-examples`, one module per area.
+
+mod js;
