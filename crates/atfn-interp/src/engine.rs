@@ -10,9 +10,16 @@ use crate::value::FuncType;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Most 64 KiB pages a linear memory may have. Default 16384 (1 GiB). Past it,
-    /// `memory.grow` returns -1 and instantiating a larger memory fails
-    /// (WebAssembly 2.0 §4.4.7, `memory.grow` may fail).
+    /// instantiating a larger memory fails with [`crate::Error::Limit`] and `memory.grow`
+    /// returns -1 (WebAssembly 2.0 §4.4.7, `memory.grow` may fail), or traps if
+    /// [`Limits::trap_at_memory_limit`].
     pub max_memory_pages: u32,
+    /// Whether `memory.grow` past [`Limits::max_memory_pages`] traps with
+    /// [`crate::Trap::MemoryLimitExceeded`] instead of returning -1, so a host can tell a
+    /// guest stopped by its memory limit from one that failed on its own. Growth past the
+    /// memory's own declared maximum still returns -1. Default `false` (the spec's
+    /// behaviour).
+    pub trap_at_memory_limit: bool,
     /// Most elements a table may have. Default 1,048,576. Past it `table.grow` returns -1.
     pub max_table_elements: u32,
     /// Most nested WebAssembly call frames. Default 16,384. Past it the call traps with
@@ -27,6 +34,7 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             max_memory_pages: 16_384,
+            trap_at_memory_limit: false,
             max_table_elements: 1 << 20,
             max_call_depth: 16_384,
             max_value_cells: 1 << 20,

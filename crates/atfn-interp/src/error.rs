@@ -35,6 +35,13 @@ pub enum Trap {
     /// `call_indirect` callee type differs from the expected type.
     #[error("indirect call type mismatch")]
     IndirectCallTypeMismatch,
+    /// `memory.grow` asked for more than [`crate::Limits::max_memory_pages`] (this many
+    /// pages) with [`crate::Limits::trap_at_memory_limit`] set.
+    #[error("memory limit of {pages} pages exceeded")]
+    MemoryLimitExceeded {
+        /// The limit, in 64 KiB pages.
+        pages: u32,
+    },
     /// Frame depth or value stack cells exceeded [`crate::Limits`].
     #[error("call stack exhausted")]
     StackExhausted,

@@ -77,6 +77,34 @@ fn memory_grow_past_the_page_limit_returns_minus_one() {
 }
 
 #[test]
+fn memory_grow_past_the_page_limit_traps_when_asked() {
+    let config = limited(Limits {
+        max_memory_pages: 4,
+        trap_at_memory_limit: true,
+        ..Limits::default()
+    });
+    let text = r#"(module (memory 1 2) (func (export "grow") (param i32) (result i32)
+        (memory.grow (local.get 0))))"#;
+    let (_, mut store, inst) = setup(config.clone(), text);
+    // Past the memory's own declared maximum (2 pages): still -1, as the spec says.
+    let grown = store.call(inst, "grow", &[Value::I32(2)]).unwrap();
+    assert_eq!(finished(grown), vec![Value::I32(-1)]);
+    // Past the engine's limit: a trap naming the limit; the memory is unchanged.
+    let text = r#"(module (memory 1) (func (export "grow") (param i32) (result i32)
+        (memory.grow (local.get 0))))"#;
+    let (_, mut store, inst) = setup(config, text);
+    let err = store.call(inst, "grow", &[Value::I32(4)]).unwrap_err();
+    assert!(
+        matches!(err, Error::Trap(Trap::MemoryLimitExceeded { pages: 4 })),
+        "{err:?}"
+    );
+    assert_eq!(err.to_string(), "memory limit of 4 pages exceeded");
+    assert_eq!(store.memory(inst).unwrap().len(), 65536);
+    let grown = store.call(inst, "grow", &[Value::I32(3)]).unwrap();
+    assert_eq!(finished(grown), vec![Value::I32(1)]);
+}
+
+#[test]
 fn memory_above_the_page_limit_fails_instantiation() {
     let engine = Engine::new(limited(Limits {
         max_memory_pages: 4,

@@ -6,9 +6,9 @@
 //! there is one interpreter engine per memory limit in use); time through the store's
 //! [`atfn_interp::InterruptHandle`], set by a tokio timer at the deadline, after which the
 //! interpreter stops itself at its next safe point; stack through its call-depth and value-stack
-//! limits (`call stack exhausted` → `stack overflow`). The interpreter's `memory.grow` returns -1
-//! at the limit instead of trapping, so a call that traps or times out while its memory is at
-//! the limit is reported as `memory limit of N MiB exceeded`. Modules are translated once per
+//! limits (`call stack exhausted` → `stack overflow`). Growing memory past the limit traps
+//! (`Limits::trap_at_memory_limit`), as the wasmtime path's resource limiter does, and is
+//! reported as `memory limit of N MiB exceeded`. Modules are translated once per
 //! `(code CID, mode, memory limit)` and kept in memory only.
 
 use crate::cache::{Memo, check_abi_exports, signature};
@@ -89,7 +89,6 @@ impl InterpBackend {
             handle,
         } = call;
         let (memory_mb, duration_ms) = (setup.memory_mb, setup.duration_ms);
-        let pages = memory_mb * PAGES_PER_MB;
         let running = Running::enter(&counters.running);
         if running.others >= u64::from(config.max_instances) {
             return Err(RunError::Busy {
@@ -109,23 +108,17 @@ impl InterpBackend {
             tokio::time::sleep_until(deadline).await;
             interrupt.deadline_reached();
         }));
-        let fail = |store: &Store<CallData>, instance: Option<Instance>, stop: Stop| {
-            let at_limit = instance
-                .and_then(|i| store.memory(i))
-                .is_some_and(|m| m.len() >= (pages as usize) << 16);
-            run_error(stop, spec, memory_mb, duration_ms, at_limit)
-        };
+        let fail = |stop: Stop| run_error(stop, spec, memory_mb, duration_ms);
         let linker = match spec.mode {
             Mode::PureV1 => &self.pure_linker,
             Mode::HostV1 => &self.host_linker,
         };
         let instance = linker
             .instantiate(&mut store, &module)
-            .map_err(|e| fail(&store, None, e.into()))?;
+            .map_err(|e| fail(e.into()))?;
 
         let len = i32::try_from(input.len()).expect("input is bounded by max_input_bytes");
-        let ptr = call_i32(&mut store, instance, "alloc", &[Value::I32(len)])
-            .map_err(|stop| fail(&store, Some(instance), stop))?;
+        let ptr = call_i32(&mut store, instance, "alloc", &[Value::I32(len)]).map_err(fail)?;
         write_input(memory_mut(&mut store, instance)?, ptr, input)?;
         let packed = match call_export(
             &mut store,
@@ -135,7 +128,7 @@ impl InterpBackend {
         ) {
             Ok(Value::I64(packed)) => packed,
             Ok(other) => return Err(RunError::Internal(format!("run returned {other:?}"))),
-            Err(stop) => return Err(fail(&store, Some(instance), stop)),
+            Err(stop) => return Err(fail(stop)),
         };
         let memory = store.memory(instance).unwrap_or_default();
         read_output(memory, packed, config.max_output_bytes)
@@ -173,6 +166,7 @@ impl InterpBackend {
                 Engine::new(Config {
                     limits: atfn_interp::Limits {
                         max_memory_pages: pages,
+                        trap_at_memory_limit: true,
                         max_table_elements: MAX_TABLE_ELEMENTS as u32,
                         ..atfn_interp::Limits::default()
                     },
@@ -229,21 +223,18 @@ fn call_i32(
     }
 }
 
-/// The user-facing error for `stop`; `at_limit` says the memory had reached `memory_mb`.
-fn run_error(
-    stop: Stop,
-    spec: &FunctionSpec,
-    memory_mb: u32,
-    duration_ms: u32,
-    at_limit: bool,
-) -> RunError {
-    let error = match stop {
-        Stop::Host(host) => return host.run_error(duration_ms),
+/// The user-facing error for `stop`.
+fn run_error(stop: Stop, spec: &FunctionSpec, memory_mb: u32, duration_ms: u32) -> RunError {
+    match stop {
+        Stop::Host(host) => host.run_error(duration_ms),
         Stop::Suspended(SuspendReason::Deadline)
         | Stop::Engine(Error::SuspendInReentrantCall(SuspendReason::Deadline)) => {
             RunError::Timeout { ms: duration_ms }
         }
         Stop::Engine(Error::Trap(Trap::StackExhausted)) => RunError::StackOverflow,
+        Stop::Engine(Error::Trap(Trap::MemoryLimitExceeded { .. })) => {
+            RunError::MemoryLimit { mb: memory_mb }
+        }
         Stop::Engine(Error::Trap(trap)) => RunError::Trap {
             trap: trap.to_string(),
             func_index: None,
@@ -252,21 +243,15 @@ fn run_error(
         Stop::Engine(Error::Limit {
             what: "memory pages",
             ..
-        }) => return RunError::MemoryLimit { mb: memory_mb },
+        }) => RunError::MemoryLimit { mb: memory_mb },
         Stop::Engine(Error::Link(e)) => RunError::InvalidModule {
             code_cid: spec.code_cid.clone(),
             reason: format!("{e} (mode {})", spec.mode),
         },
         other => {
             tracing::error!("unexpected interpreter error: {other:?}");
-            return RunError::Internal(other.to_string());
+            RunError::Internal(other.to_string())
         }
-    };
-    match error {
-        RunError::Timeout { .. } | RunError::Trap { .. } if at_limit => {
-            RunError::MemoryLimit { mb: memory_mb }
-        }
-        error => error,
     }
 }
 

@@ -85,4 +85,3 @@ fn a_local_read_before_its_write_keeps_the_old_value() {
     assert_eq!((c.instrs[0].dst, c.instrs[0].a), (c.stack_base(), 0));
     assert_eq!(c.instrs[1].dst, 0);
 }
-

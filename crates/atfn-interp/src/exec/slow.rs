@@ -22,7 +22,7 @@ impl Executor<'_> {
             }
             Op::CallIndirect => return self.call_indirect(a, b),
             Op::MemorySize => self.memory_size(),
-            Op::MemoryGrow => self.memory_grow(),
+            Op::MemoryGrow => self.memory_grow()?,
             Op::MemoryFill => self.memory_fill()?,
             Op::MemoryCopy => self.memory_copy()?,
             Op::MemoryInit => self.memory_init(a)?,

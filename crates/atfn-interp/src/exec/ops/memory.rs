@@ -19,12 +19,21 @@ impl Executor<'_> {
     }
 
     /// `memory.grow`: pushes the old size in pages, or -1 past the declared maximum or
-    /// [`crate::Limits::max_memory_pages`].
-    pub(crate) fn memory_grow(&mut self) {
+    /// [`crate::Limits::max_memory_pages`]; traps past the latter if
+    /// [`crate::Limits::trap_at_memory_limit`].
+    pub(crate) fn memory_grow(&mut self) -> Result<(), Trap> {
         let delta = self.pop() as u32;
-        let limit = self.store.limits.max_memory_pages;
-        let old = grow_memory(&mut self.store.memories[self.memory], delta, limit);
+        let limits = self.store.limits;
+        let memory = &mut self.store.memories[self.memory];
+        let wanted = u64::from(memory.pages()) + u64::from(delta);
+        if limits.trap_at_memory_limit && wanted > u64::from(limits.max_memory_pages) {
+            return Err(Trap::MemoryLimitExceeded {
+                pages: limits.max_memory_pages,
+            });
+        }
+        let old = grow_memory(memory, delta, limits.max_memory_pages);
         self.push(u64::from(old.unwrap_or(u32::MAX)));
+        Ok(())
     }
 
     pub(crate) fn memory_fill(&mut self) -> Result<(), Trap> {
