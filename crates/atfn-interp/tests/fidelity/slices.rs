@@ -64,9 +64,10 @@ impl<T> Restorer<'_, T> {
     /// (`first`, then `slice` at a time). At every fuel stop before `total` is spent the
     /// store is snapshotted, dropped, and the snapshot restored into a fresh store that
     /// resumes. Fuel running out inside a re-entrant call (a host function calling an
-    /// export, which cannot suspend: [`Error::SuspendInReentrantCall`]) is not a safe
-    /// point of the outer call: that slice is retried from its snapshot with one more
-    /// slice of fuel.
+    /// export cannot suspend: [`Error::SuspendInReentrantCall`], which the host function
+    /// may turn into a trap) is not a safe point of the outer call, so a slice that fails
+    /// with its fuel at zero is retried from its snapshot with one more slice of fuel (a
+    /// trap that does not depend on fuel simply happens again).
     pub fn sliced(
         &self,
         start: &[u8],
@@ -94,9 +95,7 @@ impl<T> Restorer<'_, T> {
                     resumed = true;
                     budget = slice.min(left);
                 }
-                Err(Error::SuspendInReentrantCall(SuspendReason::FuelExhausted))
-                    if budget < left =>
-                {
+                Err(_) if store.fuel() == 0 && budget < left => {
                     budget = (budget + slice).min(left);
                 }
                 outcome => {
