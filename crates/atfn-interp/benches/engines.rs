@@ -271,6 +271,18 @@ fn snapshot_table(reps: usize) {
             });
         }
     }
+    let (mut store, inst) = new_store(true);
+    snapshot_row(
+        "random bytes, full, `snapshot()` into a new Vec",
+        reps,
+        || {
+            let start = Instant::now();
+            let bytes = store.snapshot().expect("snapshot");
+            let s = start.elapsed();
+            let r = restore(&bytes, &[], store.memory(inst).expect("memory"));
+            (s, r, bytes.len())
+        },
+    );
     for (dirty, name) in [
         (16, "random bytes, increment after 1 MiB rewritten"),
         (0, "random bytes, increment, nothing rewritten"),
