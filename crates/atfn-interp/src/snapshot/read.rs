@@ -237,6 +237,8 @@ fn read_memories(
         {
             return Err(invalid("memory size or type", i));
         }
+        // Every page has at least its tag byte: refuse forged sizes before allocating.
+        r.ensure(size as usize, "page table")?;
         // Decoded in place: the buffer instantiation allocated (holding zeros and data
         // segments) is reused, every page of it is overwritten or kept as unchanged.
         mem.data.resize(size as usize * PAGE, 0);
