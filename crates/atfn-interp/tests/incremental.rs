@@ -372,3 +372,32 @@ fn random_byte_flips_in_increments_never_panic() {
     // The unforged increment still restores.
     assert!(restore_chain(&base, &[&inc]).is_ok());
 }
+
+#[test]
+fn forged_envelopes_are_refused() {
+    let (base, _) = sample_increment();
+    let mut forged = base.clone();
+    forged[48] = 2;
+    assert_eq!(
+        chain_err(&reseal(forged), &[]),
+        SnapshotError::Invalid {
+            what: "snapshot kind",
+            index: 2
+        }
+    );
+    let mut forged = base.clone();
+    forged[49] ^= 1;
+    assert_eq!(
+        chain_err(&reseal(forged), &[]),
+        SnapshotError::Invalid {
+            what: "base id of a full snapshot",
+            index: 0
+        }
+    );
+    let mut forged = base.clone();
+    forged[65..73].copy_from_slice(&u64::MAX.to_le_bytes());
+    assert_eq!(
+        chain_err(&forged, &[]),
+        SnapshotError::Truncated("page data")
+    );
+}

@@ -278,6 +278,21 @@ fn forged_frames_are_refused() {
 }
 
 #[test]
+fn forged_memory_size_is_refused_before_allocating() {
+    let bytes = suspended_run(20, 5);
+    // The state starts after the header and page data; memory 0's page count follows
+    // the function and memory counts.
+    let page_bytes = u64::from_le_bytes(bytes[HEADER - 8..HEADER].try_into().unwrap());
+    let at = HEADER + page_bytes as usize + 8;
+    let mut forged = bytes.clone();
+    forged[at..at + 4].copy_from_slice(&16_000u32.to_le_bytes());
+    assert_eq!(
+        snapshot_err(&reseal(forged)),
+        SnapshotError::Truncated("page table")
+    );
+}
+
+#[test]
 fn random_byte_flips_never_panic() {
     let bytes = suspended_run(20, 5);
     let mut state = 0x2545_f491_4f6c_dd1du64;

@@ -4,6 +4,7 @@
 mod abi;
 mod cache;
 mod engines;
+mod fidelity;
 mod host;
 mod hostile;
 mod support;

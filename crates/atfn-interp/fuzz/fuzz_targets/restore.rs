@@ -1,13 +1,18 @@
-//! Fuzz target: arbitrary bytes restored as a snapshot of a fixed loop-heavy module, and
-//! resumed under fuel when accepted. Must never panic.
+//! Fuzz target: snapshots of a fixed loop-heavy module restored and, when accepted, resumed
+//! under fuel. Must never panic. An input whose first byte is even is restored as it is
+//! (envelope checks: magic, versions, checksum); otherwise the rest of the input is a list
+//! of edits (`u16` little-endian offset, `u8` xor mask) applied to a valid snapshot taken
+//! in the middle of `run`, whose checksum is then recomputed, so that the state parser,
+//! the limit checks and the frame checks see the forgeries.
 //!
-//! `cargo +nightly fuzz run restore -- -max_total_time=60` (from `crates/atfn-interp`).
+//! `cargo +nightly fuzz run restore -- -max_total_time=60` (from `crates/atfn-interp`), or
+//! `scripts/fuzz-smoke`.
 
 #![no_main]
 
 use std::sync::OnceLock;
 
-use atfn_interp::{Config, Engine, Linker, Module, Store};
+use atfn_interp::{Config, Engine, Linker, Module, Outcome, Store, Value};
 use libfuzzer_sys::fuzz_target;
 
 /// `run(n)`: a counting loop with a call and a memory store per iteration.
@@ -24,19 +29,72 @@ const MODULE: &str = r#"(module
         (br $next)))
     (local.get $n)))"#;
 
-fn module(engine: &Engine) -> Module {
-    static BYTES: OnceLock<Vec<u8>> = OnceLock::new();
-    let bytes = BYTES.get_or_init(|| wat::parse_str(MODULE).expect("fixed module parses"));
-    Module::new(engine, bytes).expect("fixed module is valid")
+/// Bytes of the format 2 header (magic through page-data length;
+/// `docs/snapshot-format.md`), whose last 8 bytes are the page-data length.
+const HEADER: usize = 73;
+
+fn engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| {
+        Engine::new(Config {
+            consume_fuel: true,
+            ..Config::default()
+        })
+    })
+}
+
+fn module() -> &'static Module {
+    static MODULE_: OnceLock<Module> = OnceLock::new();
+    MODULE_.get_or_init(|| {
+        let bytes = wat::parse_str(MODULE).expect("fixed module parses");
+        Module::new(engine(), &bytes).expect("fixed module is valid")
+    })
+}
+
+/// A snapshot of `run(100)` suspended by fuel after 25 safe points.
+fn valid_snapshot() -> &'static [u8] {
+    static SNAPSHOT: OnceLock<Vec<u8>> = OnceLock::new();
+    SNAPSHOT.get_or_init(|| {
+        let mut store = Store::new(engine(), ());
+        let instance = Linker::new().instantiate(&mut store, module()).unwrap();
+        store.set_fuel(25);
+        let out = store.call(instance, "run", &[Value::I32(100)]).unwrap();
+        assert!(matches!(out, Outcome::Suspended(_)), "fuel stops run(100)");
+        store.snapshot().unwrap()
+    })
+}
+
+/// Recomputes the trailing XXH3-128 checksum over header and state (page data excluded;
+/// it carries its own page hashes). Leaves the bytes alone if the forged page-data
+/// length runs past the end.
+fn reseal(bytes: &mut [u8]) {
+    let n = bytes.len() - 16;
+    let page_bytes = u64::from_le_bytes(bytes[HEADER - 8..HEADER].try_into().unwrap());
+    let Some(page_bytes) = usize::try_from(page_bytes).ok().filter(|p| HEADER + p <= n) else {
+        return;
+    };
+    let mut h = twox_hash::XxHash3_128::new();
+    h.write(&bytes[..HEADER]);
+    h.write(&bytes[HEADER + page_bytes..n]);
+    bytes[n..].copy_from_slice(&h.finish_128().to_le_bytes());
 }
 
 fuzz_target!(|data: &[u8]| {
-    let engine = Engine::new(Config {
-        consume_fuel: true,
-        ..Config::default()
-    });
-    let module = module(&engine);
-    if let Ok((mut store, _)) = Store::restore(&engine, (), &Linker::new(), &module, data) {
+    let forged;
+    let bytes = match data.split_first() {
+        Some((mode, edits)) if mode % 2 == 1 => {
+            let mut snapshot = valid_snapshot().to_vec();
+            for edit in edits.chunks_exact(3) {
+                let at = usize::from(u16::from_le_bytes([edit[0], edit[1]])) % snapshot.len();
+                snapshot[at] ^= edit[2];
+            }
+            reseal(&mut snapshot);
+            forged = snapshot;
+            &forged[..]
+        }
+        _ => data,
+    };
+    if let Ok((mut store, _)) = Store::restore(engine(), (), &Linker::new(), module(), bytes) {
         store.set_fuel(10_000);
         let _ = store.resume(&[]);
     }

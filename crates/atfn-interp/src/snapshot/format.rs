@@ -147,6 +147,14 @@ impl<'a> Reader<'a> {
         Ok(n)
     }
 
+    /// Fails with [`SnapshotError::Truncated`] unless at least `n` bytes remain.
+    pub fn ensure(&self, n: usize, part: &'static str) -> Result<(), SnapshotError> {
+        if n > self.bytes.len() {
+            return Err(SnapshotError::Truncated(part));
+        }
+        Ok(())
+    }
+
     pub fn is_empty(&self) -> bool {
         self.bytes.is_empty()
     }

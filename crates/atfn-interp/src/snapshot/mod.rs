@@ -14,6 +14,8 @@ mod envelope;
 mod format;
 mod pages;
 mod read;
+#[cfg(test)]
+mod tests;
 mod write;
 
 pub use envelope::{SnapshotId, SnapshotInfo, SnapshotKind, inspect};

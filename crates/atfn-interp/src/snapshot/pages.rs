@@ -148,23 +148,23 @@ impl PageWriter {
 }
 
 /// Decodes the page table of store memory `memory` from `table` and its page data from
-/// `pages` into `data` (whole pages). `fresh` says `data` is all zeros already (then zero
-/// pages are not written). `base` holds the hashes of the pages `data` held before (for
-/// an increment; unchanged pages require it). Every decoded page's hash is checked.
-/// Returns every page's hash.
+/// `pages` into `data` (whole pages), overwriting every page except unchanged ones. `base`
+/// holds the hashes of the pages `data` held before (for an increment; unchanged pages
+/// require it). Every decoded page's hash is checked. Returns every page's hash.
 pub(crate) fn read(
     memory: u32,
     table: &mut Reader<'_>,
     pages: &mut Reader<'_>,
     data: &mut [u8],
-    fresh: bool,
     base: Option<&[u128]>,
 ) -> Result<Vec<u128>, SnapshotError> {
     let mut hashes = Vec::with_capacity(data.len() / PAGE);
     for (i, page) in data.chunks_exact_mut(PAGE).enumerate() {
         let hash = match table.u8("page table")? {
             ZERO => {
-                if !fresh {
+                // Reading a zero page is cheaper than writing it (and leaves untouched
+                // freshly mapped memory unallocated).
+                if !is_zero(page) {
                     page.fill(0);
                 }
                 zero_hash()

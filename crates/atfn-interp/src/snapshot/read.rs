@@ -208,9 +208,9 @@ fn read_state<T>(
     Ok(())
 }
 
-/// Reads every memory's size and page table, decoding page data from `pages`: into fresh
-/// zeroed memory for a full snapshot, on top of the current contents for an increment.
-/// Records the page hashes as the store's snapshot base `id`.
+/// Reads every memory's size and page table, decoding page data from `pages` into the
+/// memory (for an increment, on top of the base's contents). Records the page hashes as
+/// the store's snapshot base `id`.
 fn read_memories(
     s: &mut StoreInner,
     r: &mut Reader<'_>,
@@ -237,19 +237,16 @@ fn read_memories(
         {
             return Err(invalid("memory size or type", i));
         }
-        let len = size as usize * PAGE;
-        let fresh = base.is_none();
-        if fresh {
-            // A new zeroed allocation: zero pages then cost nothing.
-            mem.data = vec![0; len];
-        } else {
-            mem.data.resize(len, 0);
-        }
+        // Every page has at least its tag byte: refuse forged sizes before allocating.
+        r.ensure(size as usize, "page table")?;
+        // Decoded in place: the buffer instantiation allocated (holding zeros and data
+        // segments) is reused, every page of it is overwritten or kept as unchanged.
+        mem.data.resize(size as usize * PAGE, 0);
         let base = base
             .as_ref()
             .and_then(|b| b.pages.get(i))
             .map(Vec::as_slice);
-        hashes.push(pages::read(i as u32, r, pages, &mut mem.data, fresh, base)?);
+        hashes.push(pages::read(i as u32, r, pages, &mut mem.data, base)?);
     }
     s.snapshot_base = Some(SnapshotBase { id, pages: hashes });
     Ok(())

@@ -3,7 +3,7 @@
 use super::envelope::{self, SnapshotId};
 use super::format::SnapshotError;
 use super::pages::{Compression, PageWriter, SnapshotBase};
-use crate::store::{Store, SuspendReason, Suspension};
+use crate::store::{PAGE, Store, SuspendReason, Suspension};
 
 /// Options for [`Store::snapshot_with`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -115,6 +115,11 @@ impl<T> Store<T> {
             (true, Some(base)) => Some(base),
             (true, None) => return Err(SnapshotError::NoBase),
         };
+        // Room for every page raw (up to 21 page-table bytes each) plus the state: one
+        // allocation, no regrowth (untouched capacity costs address space only).
+        let memory: usize = s.memories.iter().map(|m| m.data.len()).sum();
+        let cells = s.stack.values.sp + s.tables.iter().map(|t| t.elems.len()).sum::<usize>();
+        out.reserve(memory + memory / PAGE * 21 + cells * 8 + s.globals.len() * 10 + 4096);
         envelope::begin(out, &inst.module.inner.hash, base.map(|b| b.id));
         // Page data goes straight to `out`; the page tables belong to the state section
         // after it.

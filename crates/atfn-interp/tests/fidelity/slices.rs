@@ -24,6 +24,8 @@ pub struct Sliced<T> {
     pub outcome: Result<Outcome, Error>,
     /// Fresh stores the call ran in (one per slice, plus retries).
     pub restores: u64,
+    /// Slices retried with more fuel after failing with their fuel at zero.
+    pub retries: u64,
 }
 
 /// `(first slice, later slices)` fuel schedules for a call that spends `spent` fuel
@@ -64,9 +66,10 @@ impl<T> Restorer<'_, T> {
     /// (`first`, then `slice` at a time). At every fuel stop before `total` is spent the
     /// store is snapshotted, dropped, and the snapshot restored into a fresh store that
     /// resumes. Fuel running out inside a re-entrant call (a host function calling an
-    /// export, which cannot suspend: [`Error::SuspendInReentrantCall`]) is not a safe
-    /// point of the outer call: that slice is retried from its snapshot with one more
-    /// slice of fuel.
+    /// export cannot suspend: [`Error::SuspendInReentrantCall`], which the host function
+    /// may turn into a trap) is not a safe point of the outer call, so a slice that fails
+    /// with its fuel at zero is retried from its snapshot with one more slice of fuel (a
+    /// trap that does not depend on fuel simply happens again).
     pub fn sliced(
         &self,
         start: &[u8],
@@ -77,7 +80,7 @@ impl<T> Restorer<'_, T> {
     ) -> Sliced<T> {
         let (mut bytes, mut resumed, mut left) = (start.to_vec(), false, total);
         let mut budget = first.min(left);
-        let mut restores = 0;
+        let (mut restores, mut retries) = (0, 0);
         loop {
             let (mut store, instance) = self.restore(&bytes);
             restores += 1;
@@ -94,16 +97,16 @@ impl<T> Restorer<'_, T> {
                     resumed = true;
                     budget = slice.min(left);
                 }
-                Err(Error::SuspendInReentrantCall(SuspendReason::FuelExhausted))
-                    if budget < left =>
-                {
+                Err(_) if store.fuel() == 0 && budget < left => {
                     budget = (budget + slice).min(left);
+                    retries += 1;
                 }
                 outcome => {
                     return Sliced {
                         store,
                         outcome,
                         restores,
+                        retries,
                     };
                 }
             }
@@ -133,7 +136,10 @@ impl<T> Restorer<'_, T> {
         let mut restores = 0;
         for (first, slice) in schedules(spent) {
             let mut run = self.sliced(start, call, total, first, slice);
-            let how = format!("{what}: slices of {first} then {slice} fuel");
+            let how = format!(
+                "{what}: slices of {first} then {slice} fuel, {} retried",
+                run.retries
+            );
             assert_eq!(format!("{:?}", run.outcome), expected_text, "{how}");
             assert!(
                 final_state(&mut run.store) == end,
