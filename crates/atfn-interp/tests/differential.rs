@@ -5,6 +5,9 @@
 //!
 //! CI runs seeds `0..ATFN_DIFF_SEEDS` (default 150); a longer run:
 //! `ATFN_DIFF_SEEDS=20000 cargo test -p atfn-interp --test main differential -- --nocapture`.
+//! To look at one seed: `ATFN_DIFF_FROM=N ATFN_DIFF_SEEDS=N+1` runs only seed N,
+//! `ATFN_DIFF_VERBOSE=1` prints each call's outcome on both engines and
+//! `ATFN_DIFF_DUMP=<file>` writes the generated module there.
 
 use arbitrary::Unstructured;
 use atfn_interp::{Config, Engine, Error, Limits, Linker, Module, Outcome, Store, Trap, Value};
@@ -144,6 +147,12 @@ fn run_ours(bytes: &[u8], names: &[String]) -> (Vec<Res>, Option<Vec<u8>>) {
             Err(Error::Trap(t)) => our_trap(&t),
             Err(e) => panic!("unexpected error calling {name}: {e}"),
         };
+        if std::env::var_os("ATFN_DIFF_VERBOSE").is_some() {
+            eprintln!(
+                "ours: {name}: {res:?} after {} safe points",
+                FUEL - store.fuel()
+            );
+        }
         let stop = res == Res::Stop;
         out.push(res);
         if stop {
@@ -193,7 +202,12 @@ fn run_wasmtime(bytes: &[u8], names: &[String], n: usize) -> (Vec<Res>, Option<V
         store.set_fuel(WASMTIME_FUEL).unwrap();
         let res = match func.call(&mut store, &args, &mut results) {
             Ok(()) => Res::Values(results.iter().map(wasmtime_value).collect()),
-            Err(e) => wasmtime_trap(&e),
+            Err(e) => {
+                if std::env::var_os("ATFN_DIFF_VERBOSE").is_some() {
+                    eprintln!("wasmtime: {name}: {e:?}");
+                }
+                wasmtime_trap(&e)
+            }
         };
         out.push(res);
     }
@@ -211,14 +225,22 @@ fn differential_against_wasmtime() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(150);
+    // `ATFN_DIFF_FROM=N` starts at seed N (to reproduce one failure quickly).
+    let from: u64 = std::env::var("ATFN_DIFF_FROM")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
     let mut compared = 0usize;
-    for seed in 0..seeds {
+    for seed in from..seeds {
         let data = seed_bytes(seed, 16 * 1024);
         let mut u = Unstructured::new(&data);
         let Ok(m) = wasm_smith::Module::new(smith_config(), &mut u) else {
             continue;
         };
         let bytes = m.to_bytes();
+        if let Some(path) = std::env::var_os("ATFN_DIFF_DUMP") {
+            std::fs::write(path, &bytes).unwrap();
+        }
         let engine = Engine::default();
         let module = Module::new(&engine, &bytes)
             .unwrap_or_else(|e| panic!("seed {seed}: wasm-smith module rejected: {e}"));
@@ -235,12 +257,18 @@ fn differential_against_wasmtime() {
         let stopped = ours.last() == Some(&Res::Stop);
         let n = ours.len() - usize::from(stopped);
         let (theirs, their_mem) = run_wasmtime(&bytes, &names, n);
+        // wasmtime may stop (out of fuel, stack) where this engine did not: its fuel counts
+        // more than safe points. Seed 1927 is one: `memory.copy` of 484 MB on an empty
+        // memory traps out of bounds here and on wasmi 2.0, while wasmtime reports all fuel
+        // consumed. Calls from there on are not comparable.
+        let their_stop = theirs.iter().position(|r| *r == Res::Stop);
+        let n = their_stop.map_or(n, |k| k.min(n));
         assert_eq!(
             &ours[..n],
             &theirs[..n.min(theirs.len())],
             "seed {seed}: results differ"
         );
-        if !stopped {
+        if !stopped && their_stop.is_none() {
             let hash = |m: &Option<Vec<u8>>| m.as_ref().map(|m| blake3::hash(m));
             assert_eq!(
                 hash(&our_mem),
@@ -252,8 +280,9 @@ fn differential_against_wasmtime() {
     }
     // Many generated modules trap in their start function or run out of fuel early;
     // 1000 seeds compare about 560 calls. Far fewer means the generator config broke.
+    let run = seeds.saturating_sub(from);
     assert!(
-        compared as u64 * 3 >= seeds,
-        "only {compared} calls compared over {seeds} seeds"
+        run < 100 || compared as u64 * 3 >= run,
+        "only {compared} calls compared over {run} seeds"
     );
 }
