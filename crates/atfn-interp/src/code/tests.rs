@@ -85,3 +85,28 @@ fn a_local_read_before_its_write_keeps_the_old_value() {
     assert_eq!((c.instrs[0].dst, c.instrs[0].a), (c.stack_base(), 0));
     assert_eq!(c.instrs[1].dst, 0);
 }
+
+#[test]
+fn dead_code_leaves_the_operands_of_live_code_alone() {
+    // The dead block with a parameter must not pop the `i32.const 7` that lives below the
+    // loop (wasm-smith seed 2066 of the differential test found this).
+    let wasm = wat::parse_str(
+        r#"(module (func (export "f") (result i32)
+            i32.const 7
+            (block
+              (loop
+                (br 1)
+                (block (param i32) drop)))
+            i32.const 1
+            i32.add))"#,
+    )
+    .unwrap();
+    let engine = Engine::default();
+    let module = Module::new(&engine, &wasm).unwrap();
+    let mut store = crate::Store::new(&engine, ());
+    let instance = crate::Linker::new()
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let out = store.call(instance, "f", &[]).unwrap();
+    assert_eq!(out, crate::Outcome::Finished(vec![crate::Value::I32(8)]));
+}

@@ -310,11 +310,15 @@ impl Translator<'_> {
             top.fixups.push(Fixup::Instr(pc - 1));
         }
         let else_fixup = top.else_fixup.take();
-        let (height, params) = (top.height, top.params);
+        let (height, params, entered_dead) = (top.height, top.params, top.dead);
         if let Some(at) = else_fixup {
             self.code.instrs[at as usize].dst = pc;
         }
-        self.reset(height, params);
+        // A construct entered in dead code leaves the operand stack alone: its recorded
+        // height means nothing, and operands below it belong to the enclosing live code.
+        if !entered_dead {
+            self.reset(height, params);
+        }
         Ok(())
     }
 
@@ -323,7 +327,9 @@ impl Translator<'_> {
             self.materialize_from(0);
         }
         let top = self.ctrl.pop().ok_or_else(out_of_sync)?;
-        self.reset(top.height, top.results);
+        if !top.dead {
+            self.reset(top.height, top.results);
+        }
         if top.kind == CtrlKind::Func {
             self.height = self.operands.len() as u32;
             self.ret();
