@@ -7,8 +7,8 @@
 //! that `pc` ([`crate::code::FuncCode::heights`]). Every `pc` and stack the store can observe
 //! is therefore the same as with a one-instruction-at-a-time loop.
 
-use super::ops::frame_setup;
 use super::ops::{Cell, convert as cv, numeric as num};
+use super::ops::{frame_setup, move_results};
 use super::{Executor, Exit, safe_point_reason, wasm_code};
 use crate::code::Op;
 use crate::error::Trap;
@@ -203,9 +203,7 @@ impl Executor<'_> {
                         };
                         let n = code.results as usize;
                         let top = stack_base - self.base + heights[pc - 1] as usize;
-                        for k in 0..n {
-                            frame[k] = frame[top - n + k];
-                        }
+                        move_results(frame, top - n, 0, n);
                         self.store.stack.frames.frames.pop();
                         switch_to!(caller.func, caller.base as usize, caller.pc as usize);
                     }

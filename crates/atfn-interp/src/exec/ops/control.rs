@@ -29,11 +29,7 @@ impl Executor<'_> {
     #[inline(always)]
     pub(crate) fn ret(&mut self) -> bool {
         let n = self.code().results as usize;
-        // Results move down (never up): an ascending element copy is an exact memmove,
-        // without a library call for the usual one or two cells.
-        for k in 0..n {
-            self.cells[self.base + k] = self.cells[self.sp - n + k];
-        }
+        move_results(&mut self.cells, self.sp - n, self.base, n);
         self.sp = self.base + n;
         if self.store.stack.frames.frames.len() <= self.entry_depth {
             return true;
@@ -99,6 +95,16 @@ impl Executor<'_> {
         self.base = base;
         self.set_instance(instance);
         Ok(())
+    }
+}
+
+/// Moves `n` results from `cells[src..]` down to `cells[dst..]` (`dst <= src`): an
+/// ascending element copy is then an exact memmove, without a library call for the usual
+/// one or two cells.
+#[inline(always)]
+pub(crate) fn move_results(cells: &mut [u64], src: usize, dst: usize, n: usize) {
+    for k in 0..n {
+        cells[dst + k] = cells[src + k];
     }
 }
 

@@ -7,7 +7,7 @@ mod memory;
 pub(super) mod numeric;
 mod table;
 
-pub(crate) use control::frame_setup;
+pub(crate) use control::{frame_setup, move_results};
 pub(crate) use memory::in_bounds;
 
 /// A Rust type a value-stack cell can be read as and written from (see [`crate::value`]).
