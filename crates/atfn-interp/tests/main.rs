@@ -6,6 +6,7 @@ mod fidelity;
 mod host;
 mod incremental;
 mod limits;
+mod nan;
 mod safepoint;
 mod snapshot;
 mod spec;
