@@ -1,7 +1,7 @@
 //! Compiles the `examples/` workspace (release profile of that workspace: opt-level "s", LTO)
 //! and copies every module to `$OUT_DIR/<name>.wasm`: every member for
-//! `wasm32-unknown-unknown` but the JavaScript guest, which is built for `wasm32-wasip1`
-//! (see [`BUILDS`]).
+//! `wasm32-unknown-unknown` but the JavaScript guest, which is built for `wasm32-wasip1`, and
+//! only with this crate's `js` feature (on by default; see [`BUILDS`]).
 //!
 //! The nested cargo uses its own target directory under `$OUT_DIR` (the outer cargo holds the
 //! lock on its own), `--locked` against `examples/Cargo.lock`, and an environment cleared of the
@@ -14,13 +14,19 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The nested builds, in order: a target triple and the package selection built for it.
-const BUILDS: &[(&str, &[&str])] = &[
+/// The nested builds, in order: a target triple, the package selection built for it, and the
+/// feature of this crate that enables the build (as in `CARGO_FEATURE_<name>`; `None`: always).
+const BUILDS: &[(&str, &[&str], Option<&str>)] = &[
     (
         "wasm32-unknown-unknown",
         &["--workspace", "--exclude", "atfn-example-js"],
+        None,
     ),
-    ("wasm32-wasip1", &["--package", "atfn-example-js"]),
+    (
+        "wasm32-wasip1",
+        &["--package", "atfn-example-js"],
+        Some("JS"),
+    ),
 ];
 
 /// `CARGO_*` variables passed on to the nested cargo; every other `CARGO_*` is removed.
@@ -47,7 +53,10 @@ fn main() {
     }
 
     let target_dir = out_dir.join("target");
-    for &(target, packages) in BUILDS {
+    for &(target, packages, feature) in BUILDS {
+        if feature.is_some_and(|f| env::var_os(format!("CARGO_FEATURE_{f}")).is_none()) {
+            continue;
+        }
         ensure_target(target);
         build(&examples, &target_dir, target, packages);
         copy_modules(&target_dir.join(target).join("release"), &out_dir);

@@ -8,7 +8,10 @@
 //! ABI: the ptr/len JSON ABI of design.md §1.2. [`ECHO`] is `pure-v1`, [`LISTER`] is `host-v1`;
 //! the hostile modules are `pure-v1` (but [`HOST_BAD_REQUEST`]) and each documents the error a
 //! runtime must return. [`JS`] imports WASI preview 1 and runs on `atfn-interp` with
-//! `atfn_interp::wasi` linked.
+//! `atfn_interp::wasi` linked. [`JS`] exists only with the `js` feature (on by default).
+//!
+//! [`BENCH_JSON`] is not an ABI guest but a benchmark guest for `atfn-interp`'s engine
+//! comparison (`crates/atfn-interp/benches/engines.rs`): export `run: [] -> [i64]`, no imports.
 
 macro_rules! module {
     ($file:literal) => {
@@ -52,9 +55,18 @@ pub const HOST_BAD_REQUEST: &[u8] = module!("hostile_host_bad_request.wasm");
 /// `{"ok":true,"value":<completion value as JSON>}` (`value` absent for `undefined`), or
 /// `{"ok":false,"error":"uncaught <ToString of the thrown value>"}` for a syntax error or an
 /// uncaught exception, or `{"ok":false,"error":"result is not JSON: …"}`. About 4.5 MB.
+/// Only with the `js` feature.
+#[cfg(feature = "js")]
 pub const JS: &[u8] = module!("atfn_example_js.wasm");
 
-/// Every `wasm32-unknown-unknown` module (all but [`JS`]) by its `examples/` name, e.g. `("echo", ECHO)`, `("hostile/memory-bomb", …)`.
+/// `examples/bench/json` (benchmark guest, not the ABI; no imports): `run: [] -> [i64]`
+/// serializes 800 generated records to a JSON text of 201,703 bytes with serde_json, parses it
+/// into a `serde_json::Value`, serializes that again, parses the result back into records and
+/// traps unless they equal the generated ones; returns the FNV-1a 64-bit hash of the second
+/// text. The same work on every call. About 120 KB.
+pub const BENCH_JSON: &[u8] = module!("bench_json.wasm");
+
+/// Every `wasm32-unknown-unknown` ABI module (all but [`JS`] and [`BENCH_JSON`]) by its `examples/` name, e.g. `("echo", ECHO)`, `("hostile/memory-bomb", …)`.
 pub const ALL: &[(&str, &[u8])] = &[
     ("echo", ECHO),
     ("lister", LISTER),
