@@ -1,9 +1,11 @@
 //! Execution-speed comparison of `atfn-interp` with wasmi 2.0 and wasmtime (Cranelift), and
 //! snapshot/restore cost of an instance with 16 MiB of touched memory.
 //!
-//! Run with `cargo bench -p atfn-interp --bench engines`. Each guest in `benches/guests/`
-//! exports `run: [] -> [i64]`; every engine runs the same module bytes, on a fresh instance
-//! per repetition, and must return the same value. Only the `run` call is timed: one
+//! Run with `cargo bench -p atfn-interp --bench engines`. Each guest (the WAT files in
+//! `benches/guests/`, and the Rust serde_json guest `examples/bench/json`, taken as
+//! `atfn_examples::BENCH_JSON`) exports `run: [] -> [i64]` and imports nothing; every engine
+//! runs the same module bytes, on a fresh instance per repetition, and must return the same
+//! value. Only the `run` call is timed: one
 //! warm-up, then [`REPS`] repetitions, median reported. Prints Markdown tables.
 //! Set `ATFN_BENCH_REPS` to change the repetition count, `ATFN_BENCH=speed` or
 //! `ATFN_BENCH=snapshot` to print only one of the two tables, `ATFN_BENCH_GUEST` to run only
@@ -17,13 +19,38 @@ use atfn_interp::{Config, Engine, Linker, Module, Outcome, Store, Value};
 /// Default number of timed repetitions per guest and engine.
 const REPS: usize = 5;
 
-/// Bench guests: name and WAT source path.
-const GUESTS: &[(&str, &str)] = &[
-    ("fib(27) recursive", "fib.wat"),
-    ("sieve 10^6 x4", "sieve.wat"),
-    ("sha256 1 MiB", "sha256.wat"),
-    ("matmul f64 128^3", "matmul.wat"),
-    ("heapsort 10^6 i32", "sort.wat"),
+/// Where a bench guest's module comes from.
+enum Source {
+    /// A WAT file in `benches/guests/`.
+    Wat(&'static str),
+    /// A module compiled by `atfn-examples` (from Rust in `examples/`).
+    Wasm(&'static [u8]),
+}
+
+impl Source {
+    /// The module's binary bytes; panics if a WAT file does not parse.
+    fn bytes(&self) -> Vec<u8> {
+        match self {
+            Source::Wat(file) => {
+                let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/guests/");
+                wat::parse_file(format!("{dir}{file}")).expect("guest WAT")
+            }
+            Source::Wasm(bytes) => bytes.to_vec(),
+        }
+    }
+}
+
+/// Bench guests: name and module source.
+const GUESTS: &[(&str, Source)] = &[
+    ("fib(27) recursive", Source::Wat("fib.wat")),
+    ("sieve 10^6 x4", Source::Wat("sieve.wat")),
+    ("sha256 1 MiB", Source::Wat("sha256.wat")),
+    ("matmul f64 128^3", Source::Wat("matmul.wat")),
+    ("heapsort 10^6 i32", Source::Wat("sort.wat")),
+    (
+        "serde_json 200 KB round trip",
+        Source::Wasm(atfn_examples::BENCH_JSON),
+    ),
 ];
 
 /// One engine under test: runs `run` of a fresh instance of `wasm`, returns result and time.
@@ -123,7 +150,6 @@ fn geomean(xs: &[f64]) -> f64 {
 }
 
 fn speed_table(reps: usize) {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/guests/");
     println!(
         "| guest | {} | fuel on / wasmi | fuel off / wasmi | fuel cost |",
         {
@@ -137,11 +163,11 @@ fn speed_table(reps: usize) {
     println!("|---|{}---:|---:|---:|", "---:|".repeat(ENGINES.len()));
     let (mut on, mut off, mut cost) = (Vec::new(), Vec::new(), Vec::new());
     let only = std::env::var("ATFN_BENCH_GUEST").unwrap_or_default();
-    for (name, file) in GUESTS
+    for (name, source) in GUESTS
         .iter()
         .filter(|(name, _)| name.contains(only.as_str()))
     {
-        let wasm = wat::parse_file(format!("{dir}{file}")).expect("guest WAT");
+        let wasm = source.bytes();
         let mut expect = None;
         let t: Vec<Duration> = ENGINES
             .iter()
