@@ -1,7 +1,8 @@
 //! Allocation of a module instance in a store once its imports are resolved: functions,
 //! tables, memories, globals, segments, then active element and data segments
 //! (WebAssembly 2.0 §4.5.4). Traps in segment initialisation leave earlier writes in
-//! place, as the spec requires.
+//! place, as the spec requires. For a snapshot restore ([`StoreInner::restoring`]) memories
+//! stay empty and data segments are only bounds-checked: the snapshot supplies every page.
 
 use crate::error::{Error, Trap};
 use crate::exec::in_bounds;
@@ -20,10 +21,13 @@ pub(crate) fn alloc_memory(s: &mut StoreInner, ty: MemoryType) -> Result<u32, Er
             limit: u64::from(limit),
         });
     }
-    s.memories.push(MemoryInst {
-        data: vec![0; ty.min as usize * PAGE],
-        max: ty.max,
-    });
+    // A restore sizes and fills the memory from the snapshot instead (no zeroing of bytes
+    // it then overwrites).
+    let data = match s.restoring {
+        true => Vec::new(),
+        false => vec![0; ty.min as usize * PAGE],
+    };
+    s.memories.push(MemoryInst { data, max: ty.max });
     Ok(s.memories.len() as u32 - 1)
 }
 
@@ -140,9 +144,17 @@ fn init_segments(s: &mut StoreInner, id: usize) -> Result<(), Error> {
         let inst = &s.instances[id];
         let at = u64::from(eval(s, inst, offset) as u32);
         let mem = &mut s.memories[inst.memories[index as usize] as usize];
-        let d =
-            in_bounds(at, seg.bytes.len() as u64, mem.data.len()).ok_or(Trap::MemoryOutOfBounds)?;
-        mem.data[d..d + seg.bytes.len()].copy_from_slice(&seg.bytes);
+        // While restoring, memories the instance defines are still empty: check against
+        // the size they would have (their declared minimum), write nothing.
+        let min = module.inner.memories[index as usize].min as usize * PAGE;
+        let len = match s.restoring {
+            true => mem.data.len().max(min),
+            false => mem.data.len(),
+        };
+        let d = in_bounds(at, seg.bytes.len() as u64, len).ok_or(Trap::MemoryOutOfBounds)?;
+        if !s.restoring {
+            mem.data[d..d + seg.bytes.len()].copy_from_slice(&seg.bytes);
+        }
         s.instances[id].data_dropped[i] = true;
     }
     Ok(())

@@ -24,27 +24,8 @@ const FUEL: u64 = 20_000;
 /// running out means the engines disagree.
 const WASMTIME_FUEL: u64 = 200_000_000;
 
-fn smith_config() -> wasm_smith::Config {
-    wasm_smith::Config {
-        simd_enabled: false,
-        relaxed_simd_enabled: false,
-        exceptions_enabled: false,
-        gc_enabled: false,
-        memory64_enabled: false,
-        tail_call_enabled: false,
-        threads_enabled: false,
-        wide_arithmetic_enabled: false,
-        extended_const_enabled: false,
-        compact_imports_enabled: false,
-        max_memories: 1,
-        max_imports: 0,
-        export_everything: true,
-        min_funcs: 1,
-        max_memory32_bytes: u64::from(MEMORY_PAGES) * 65536,
-        max_table_elements: u64::from(TABLE_ELEMENTS),
-        ..wasm_smith::Config::default()
-    }
-}
+#[path = "shared/smith.rs"]
+mod smith;
 
 /// Deterministic bytes for a seed (xorshift64*).
 fn seed_bytes(seed: u64, len: usize) -> Vec<u8> {
@@ -238,7 +219,8 @@ fn differential_against_wasmtime() {
     for seed in from..seeds {
         let data = seed_bytes(seed, 16 * 1024);
         let mut u = Unstructured::new(&data);
-        let Ok(m) = wasm_smith::Module::new(smith_config(), &mut u) else {
+        let Ok(m) = wasm_smith::Module::new(smith::config(MEMORY_PAGES, TABLE_ELEMENTS), &mut u)
+        else {
             continue;
         };
         let bytes = m.to_bytes();

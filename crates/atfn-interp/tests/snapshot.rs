@@ -12,6 +12,10 @@ use atfn_interp::{
 
 use crate::util::{LOOPS, finished, setup, wasm};
 
+#[path = "shared/reseal.rs"]
+mod forge;
+pub use forge::{HEADER, reseal};
+
 const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/snapshot-v2.bin");
 const GOLDEN_V1: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/snapshot-v1.bin");
 
@@ -178,25 +182,6 @@ pub fn snapshot_err(bytes: &[u8]) -> SnapshotError {
         Err(other) => panic!("unexpected error {other:?}"),
         Ok(_) => panic!("forged snapshot accepted"),
     }
-}
-
-/// Bytes of the v2 header (magic through page-data length).
-const HEADER: usize = 73;
-
-/// Recomputes the trailing checksum (XXH3-128 of header and state) after forging; leaves
-/// the bytes as they are if the forged page-data length runs past the end.
-pub fn reseal(mut bytes: Vec<u8>) -> Vec<u8> {
-    let n = bytes.len() - 16;
-    let page_bytes = u64::from_le_bytes(bytes[HEADER - 8..HEADER].try_into().unwrap());
-    let Some(page_bytes) = usize::try_from(page_bytes).ok().filter(|p| HEADER + p <= n) else {
-        return bytes;
-    };
-    let mut h = twox_hash::XxHash3_128::new();
-    h.write(&bytes[..HEADER]);
-    h.write(&bytes[HEADER + page_bytes..n]);
-    let sum = h.finish_128().to_le_bytes();
-    bytes[n..].copy_from_slice(&sum);
-    bytes
 }
 
 #[test]

@@ -7,28 +7,14 @@
 #![no_main]
 
 use arbitrary::Unstructured;
-use atfn_interp::{Config, Engine, Linker, Module, Store, Value};
+use atfn_interp::{Config, Engine, Limits, Linker, Module, Store, Value};
 use libfuzzer_sys::fuzz_target;
 
-fn smith_config() -> wasm_smith::Config {
-    wasm_smith::Config {
-        simd_enabled: false,
-        relaxed_simd_enabled: false,
-        exceptions_enabled: false,
-        gc_enabled: false,
-        memory64_enabled: false,
-        tail_call_enabled: false,
-        threads_enabled: false,
-        wide_arithmetic_enabled: false,
-        extended_const_enabled: false,
-        compact_imports_enabled: false,
-        max_memories: 1,
-        max_imports: 0,
-        export_everything: true,
-        max_memory32_bytes: 256 * 65536,
-        ..wasm_smith::Config::default()
-    }
-}
+#[path = "../../tests/shared/smith.rs"]
+mod smith;
+
+/// wasm-smith memories stay within the engine's default limits (the first 256 pages).
+const MEMORY_PAGES: u32 = 256;
 
 fuzz_target!(|data: &[u8]| {
     let engine = Engine::new(Config {
@@ -37,7 +23,10 @@ fuzz_target!(|data: &[u8]| {
     });
     let _ = Module::new(&engine, data);
     let mut u = Unstructured::new(data);
-    let Ok(generated) = wasm_smith::Module::new(smith_config(), &mut u) else {
+    let Ok(generated) = wasm_smith::Module::new(
+        smith::config(MEMORY_PAGES, Limits::default().max_table_elements),
+        &mut u,
+    ) else {
         return;
     };
     let module = Module::new(&engine, &generated.to_bytes()).expect("wasm-smith output validates");
@@ -56,7 +45,11 @@ fuzz_target!(|data: &[u8]| {
         if store.call(instance, &name, &args).is_ok() && store.is_suspended() {
             let bytes = store.snapshot().expect("snapshot of a suspended store");
             let restored = Store::restore(&engine, (), &Linker::new(), &module, &bytes);
-            assert!(restored.is_ok(), "own snapshot refused: {:?}", restored.err());
+            assert!(
+                restored.is_ok(),
+                "own snapshot refused: {:?}",
+                restored.err()
+            );
             return;
         }
     }

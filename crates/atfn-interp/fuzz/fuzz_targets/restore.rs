@@ -29,9 +29,8 @@ const MODULE: &str = r#"(module
         (br $next)))
     (local.get $n)))"#;
 
-/// Bytes of the format 2 header (magic through page-data length;
-/// `docs/snapshot-format.md`), whose last 8 bytes are the page-data length.
-const HEADER: usize = 73;
+#[path = "../../tests/shared/reseal.rs"]
+mod forge;
 
 fn engine() -> &'static Engine {
     static ENGINE: OnceLock<Engine> = OnceLock::new();
@@ -64,21 +63,6 @@ fn valid_snapshot() -> &'static [u8] {
     })
 }
 
-/// Recomputes the trailing XXH3-128 checksum over header and state (page data excluded;
-/// it carries its own page hashes). Leaves the bytes alone if the forged page-data
-/// length runs past the end.
-fn reseal(bytes: &mut [u8]) {
-    let n = bytes.len() - 16;
-    let page_bytes = u64::from_le_bytes(bytes[HEADER - 8..HEADER].try_into().unwrap());
-    let Some(page_bytes) = usize::try_from(page_bytes).ok().filter(|p| HEADER + p <= n) else {
-        return;
-    };
-    let mut h = twox_hash::XxHash3_128::new();
-    h.write(&bytes[..HEADER]);
-    h.write(&bytes[HEADER + page_bytes..n]);
-    bytes[n..].copy_from_slice(&h.finish_128().to_le_bytes());
-}
-
 fuzz_target!(|data: &[u8]| {
     let forged;
     let bytes = match data.split_first() {
@@ -88,8 +72,7 @@ fuzz_target!(|data: &[u8]| {
                 let at = usize::from(u16::from_le_bytes([edit[0], edit[1]])) % snapshot.len();
                 snapshot[at] ^= edit[2];
             }
-            reseal(&mut snapshot);
-            forged = snapshot;
+            forged = forge::reseal(snapshot);
             &forged[..]
         }
         _ => data,

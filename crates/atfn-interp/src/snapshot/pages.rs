@@ -147,47 +147,118 @@ impl PageWriter {
     }
 }
 
-/// Decodes the page table of store memory `memory` from `table` and its page data from
-/// `pages` into `data` (whole pages), overwriting every page except unchanged ones. `base`
+/// One parsed page-table entry.
+#[derive(Clone, Copy)]
+enum Entry {
+    Zero,
+    Same,
+    Raw { hash: u128 },
+    Lz4 { hash: u128, len: usize },
+}
+
+/// A memory's page table, parsed before any page is decoded so that restore knows how
+/// many pages are zero when it allocates the memory.
+pub(crate) struct PageTable {
+    entries: Vec<Entry>,
+    zero: usize,
+}
+
+impl PageTable {
+    /// Parses `pages` entries from `table`.
+    ///
+    /// Errors: [`SnapshotError::Truncated`], [`SnapshotError::Invalid`] for an unknown tag
+    /// or an LZ4 length of a page or more.
+    pub fn parse(table: &mut Reader<'_>, pages: u32) -> Result<Self, SnapshotError> {
+        let mut entries = Vec::with_capacity(pages as usize);
+        for i in 0..pages {
+            entries.push(match table.u8("page table")? {
+                ZERO => Entry::Zero,
+                SAME => Entry::Same,
+                RAW => Entry::Raw {
+                    hash: table.u128("page table")?,
+                },
+                LZ4 => {
+                    let hash = table.u128("page table")?;
+                    let len = table.u32("page table")? as usize;
+                    if len >= PAGE {
+                        return Err(invalid("LZ4 page data", i));
+                    }
+                    Entry::Lz4 { hash, len }
+                }
+                _ => return Err(invalid("page tag", i)),
+            });
+        }
+        let zero = entries.iter().filter(|e| matches!(e, Entry::Zero)).count();
+        Ok(Self { entries, zero })
+    }
+
+    /// Whether a memory restored from this table alone is better allocated zeroed
+    /// (`vec![0; n]`, which the allocator can satisfy with fresh, lazily zeroed pages, so
+    /// zero pages are never touched) than filled page by page from an uninitialised
+    /// allocation (which writes each byte once but must write the zero pages too): true
+    /// when at least a quarter of the pages are zero.
+    pub fn mostly_zero(&self) -> bool {
+        self.zero * 4 >= self.entries.len()
+    }
+}
+
+/// Decodes the pages of `table` of store memory `memory`, with page data from `pages`,
+/// into `data`: pages inside `data` are overwritten in place (unchanged pages are kept, and
+/// zero pages are not written when `zeroed` says `data` holds only zeros), pages beyond
+/// its end are appended, so a memory restored from empty is written exactly once. `base`
 /// holds the hashes of the pages `data` held before (for an increment; unchanged pages
 /// require it). Every decoded page's hash is checked. Returns every page's hash.
+///
+/// Errors: [`SnapshotError::Truncated`] for missing page data, [`SnapshotError::Invalid`]
+/// for an unchanged page without a base page or LZ4 data not decoding to one page,
+/// [`SnapshotError::PageChecksum`] for a page not matching its hash.
 pub(crate) fn read(
     memory: u32,
-    table: &mut Reader<'_>,
+    table: &PageTable,
     pages: &mut Reader<'_>,
-    data: &mut [u8],
+    data: &mut Vec<u8>,
+    zeroed: bool,
     base: Option<&[u128]>,
 ) -> Result<Vec<u128>, SnapshotError> {
-    let mut hashes = Vec::with_capacity(data.len() / PAGE);
-    for (i, page) in data.chunks_exact_mut(PAGE).enumerate() {
-        let hash = match table.u8("page table")? {
-            ZERO => {
-                // Reading a zero page is cheaper than writing it (and leaves untouched
-                // freshly mapped memory unallocated).
-                if !is_zero(page) {
-                    page.fill(0);
+    let mut hashes = Vec::with_capacity(table.entries.len());
+    data.reserve_exact((table.entries.len() * PAGE).saturating_sub(data.len()));
+    for (i, entry) in table.entries.iter().enumerate() {
+        let at = i * PAGE;
+        let append = at >= data.len();
+        let hash = match *entry {
+            Entry::Zero => {
+                if append {
+                    data.resize(at + PAGE, 0);
+                } else if !zeroed && !is_zero(&data[at..at + PAGE]) {
+                    // Reading a zero page is cheaper than writing it (and leaves
+                    // untouched freshly mapped memory unallocated).
+                    data[at..at + PAGE].fill(0);
                 }
                 zero_hash()
             }
-            SAME => *base
+            Entry::Same => *base
                 .and_then(|b| b.get(i))
+                .filter(|_| !append)
                 .ok_or(invalid("unchanged page without a base page", i))?,
-            RAW => {
-                let hash = table.u128("page table")?;
-                page.copy_from_slice(pages.take(PAGE, "page data")?);
-                verify(memory, i, page, hash)?
+            Entry::Raw { hash } => {
+                let src = pages.take(PAGE, "page data")?;
+                match append {
+                    true => data.extend_from_slice(src),
+                    false => data[at..at + PAGE].copy_from_slice(src),
+                }
+                verify(memory, i, &data[at..at + PAGE], hash)?
             }
-            LZ4 => {
-                let hash = table.u128("page table")?;
-                let len = table.u32("page table")? as usize;
-                let data = pages.take(len, "page data")?;
-                if len >= PAGE || !matches!(lz4_flex::block::decompress_into(data, page), Ok(PAGE))
-                {
+            Entry::Lz4 { hash, len } => {
+                let src = pages.take(len, "page data")?;
+                if append {
+                    data.resize(at + PAGE, 0);
+                }
+                let page = &mut data[at..at + PAGE];
+                if !matches!(lz4_flex::block::decompress_into(src, page), Ok(PAGE)) {
                     return Err(invalid("LZ4 page data", i));
                 }
                 verify(memory, i, page, hash)?
             }
-            _ => return Err(invalid("page tag", i)),
         };
         hashes.push(hash);
     }

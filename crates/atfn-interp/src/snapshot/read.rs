@@ -4,7 +4,7 @@
 
 use super::envelope::{self, Envelope, SnapshotId, SnapshotKind};
 use super::format::{Reader, SnapshotError, hex, invalid};
-use super::pages::{self, SnapshotBase};
+use super::pages::{self, PageTable, SnapshotBase};
 use crate::code::{Instr, Op};
 use crate::engine::Engine;
 use crate::error::Error;
@@ -63,7 +63,12 @@ impl<T> Store<T> {
             chain.push(env);
         }
         let mut store = Store::new(engine, data);
-        let instance = linker.instantiate_no_start(&mut store, module)?;
+        // Memories are left empty by instantiation: `read_memories` allocates each once at
+        // the snapshot's size and writes every page of it once.
+        store.inner.restoring = true;
+        let instance = linker.instantiate_no_start(&mut store, module);
+        store.inner.restoring = false;
+        let instance = instance?;
         for env in &chain {
             let mut r = Reader::new(env.state);
             let mut pages = Reader::new(env.pages);
@@ -227,26 +232,49 @@ fn read_memories(
         .filter(|_| kind == SnapshotKind::Incremental);
     let mut hashes = Vec::with_capacity(s.memories.len());
     let limit = s.limits.max_memory_pages.min(65536);
+    let full = kind == SnapshotKind::Full;
+    let inst = &s.instances[0];
     for (i, mem) in s.memories.iter_mut().enumerate() {
         let size = r.u32("memories")?;
         let max = read_max(r, "memories")?;
-        if max != mem.max
-            || size < mem.pages()
-            || size > limit
-            || size > mem.max.unwrap_or(u32::MAX)
-        {
+        // A full snapshot restores into the empty memories instantiation left: at least
+        // the declared minimum; an increment at least its base's size.
+        let min = match full {
+            true => inst
+                .memories
+                .iter()
+                .position(|a| *a as usize == i)
+                .map_or(0, |k| inst.module.inner.memories[k].min),
+            false => mem.pages(),
+        };
+        if max != mem.max || size < min || size > limit || size > mem.max.unwrap_or(u32::MAX) {
             return Err(invalid("memory size or type", i));
         }
         // Every page has at least its tag byte: refuse forged sizes before allocating.
         r.ensure(size as usize, "page table")?;
-        // Decoded in place: the buffer instantiation allocated (holding zeros and data
-        // segments) is reused, every page of it is overwritten or kept as unchanged.
-        mem.data.resize(size as usize * PAGE, 0);
+        let table = PageTable::parse(r, size)?;
+        // A full restore allocates the memory once at its final size and decodes into it:
+        // zeroed (zero pages are then never touched) when many pages are zero, else
+        // uninitialised and filled page by page (every byte written once).
+        let zeroed = full && table.mostly_zero();
+        if full {
+            mem.data = match zeroed {
+                true => vec![0; size as usize * PAGE],
+                false => Vec::new(),
+            };
+        }
         let base = base
             .as_ref()
             .and_then(|b| b.pages.get(i))
             .map(Vec::as_slice);
-        hashes.push(pages::read(i as u32, r, pages, &mut mem.data, base)?);
+        hashes.push(pages::read(
+            i as u32,
+            &table,
+            pages,
+            &mut mem.data,
+            zeroed,
+            base,
+        )?);
     }
     s.snapshot_base = Some(SnapshotBase { id, pages: hashes });
     Ok(())

@@ -2,7 +2,7 @@
 //! unchanged pages, and every malformed page-table entry with its precise error.
 
 use super::format::{Reader, SnapshotError, invalid};
-use super::pages::{self, Compression, PageWriter};
+use super::pages::{self, Compression, PageTable, PageWriter};
 use crate::store::PAGE;
 
 /// Three pages: sparse, xorshift noise, all zero.
@@ -26,22 +26,30 @@ fn encode(data: &[u8], base: Option<&[u128]>, c: Compression) -> (Vec<u8>, Vec<u
     (table, out, hashes)
 }
 
-/// Decodes into a memory holding `prior`, as an increment when `base` is given.
+/// Decodes `pages` pages into a memory holding `prior` (`zeroed`: known to be all
+/// zeros), as an increment when `base` is given.
+fn decode_into(
+    table: &[u8],
+    out: &[u8],
+    prior: &[u8],
+    pages: usize,
+    zeroed: bool,
+    base: Option<&[u128]>,
+) -> Result<(Vec<u8>, Vec<u128>), SnapshotError> {
+    let mut data = prior.to_vec();
+    let table = PageTable::parse(&mut Reader::new(table), pages as u32)?;
+    let hashes = pages::read(0, &table, &mut Reader::new(out), &mut data, zeroed, base)?;
+    Ok((data, hashes))
+}
+
+/// Decodes as many pages as `prior` holds, over its contents.
 fn decode(
     table: &[u8],
     out: &[u8],
     prior: &[u8],
     base: Option<&[u128]>,
 ) -> Result<(Vec<u8>, Vec<u128>), SnapshotError> {
-    let mut data = prior.to_vec();
-    let hashes = pages::read(
-        0,
-        &mut Reader::new(table),
-        &mut Reader::new(out),
-        &mut data,
-        base,
-    )?;
-    Ok((data, hashes))
+    decode_into(table, out, prior, prior.len() / PAGE, false, base)
 }
 
 #[test]
@@ -60,6 +68,44 @@ fn every_mode_round_trips_and_elides_zero_pages() {
         let (decoded, read_hashes) = decode(&table, &out, &prior, None).unwrap();
         assert_eq!(decoded, data);
         assert_eq!(read_hashes, hashes);
+        // As a full restore does: appended to an empty memory, or into a zeroed one.
+        for (prior, zeroed) in [(vec![], false), (vec![0; data.len()], true)] {
+            let (decoded, read_hashes) =
+                decode_into(&table, &out, &prior, 3, zeroed, None).unwrap();
+            assert_eq!(decoded, data);
+            assert_eq!(read_hashes, hashes);
+        }
+    }
+}
+
+#[test]
+fn an_increment_appends_pages_past_its_base() {
+    let data = memory();
+    let (_, _, base) = encode(&data[..2 * PAGE], None, Compression::None);
+    let mut grown = data.clone();
+    grown[2 * PAGE] = 9;
+    let (table, out, hashes) = encode(&grown, Some(&base), Compression::Adaptive);
+    assert_eq!((table[0], table[1]), (3, 3));
+    let (decoded, read_hashes) =
+        decode_into(&table, &out, &data[..2 * PAGE], 3, false, Some(&base)).unwrap();
+    assert_eq!(decoded, grown);
+    assert_eq!(read_hashes, hashes);
+    // An unchanged page past the base's pages is refused.
+    let err = decode_into(&[3, 3, 3], &[], &data[..2 * PAGE], 3, false, Some(&base));
+    assert_eq!(
+        err.unwrap_err(),
+        invalid("unchanged page without a base page", 2)
+    );
+}
+
+#[test]
+fn mostly_zero_means_a_quarter_of_the_pages_or_more() {
+    let mut data = vec![1; 5 * PAGE];
+    data[..PAGE].fill(0);
+    for (pages, expected) in [(4, true), (5, false)] {
+        let (table, _, _) = encode(&data[..pages * PAGE], None, Compression::None);
+        let table = PageTable::parse(&mut Reader::new(&table), pages as u32).unwrap();
+        assert_eq!(table.mostly_zero(), expected, "{pages} pages");
     }
 }
 
