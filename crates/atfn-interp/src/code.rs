@@ -332,5 +332,9 @@ impl FuncCode {
     }
 }
 
+mod verify;
+
+pub use verify::{VerifyError, verify};
+
 #[cfg(test)]
 mod tests;

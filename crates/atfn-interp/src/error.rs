@@ -70,6 +70,10 @@ pub enum TranslateError {
         /// Byte offset in the module.
         offset: u64,
     },
+    /// The translated code of a function breaks a fact the executor relies on (a bug in
+    /// this engine, never the module's fault; see [`crate::code::verify`]).
+    #[error(transparent)]
+    Verify(#[from] crate::code::VerifyError),
 }
 
 /// Why an import could not be satisfied (spec `assert_unlinkable`).

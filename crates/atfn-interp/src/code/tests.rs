@@ -110,3 +110,62 @@ fn dead_code_leaves_the_operands_of_live_code_alone() {
     let out = store.call(instance, "f", &[]).unwrap();
     assert_eq!(out, crate::Outcome::Finished(vec![crate::Value::I32(8)]));
 }
+
+/// A loop with a backward branch, a `br_table`, a load, a global and a select: every kind
+/// of field the verifier checks.
+const VERIFIED: &str = r#"(module (memory 1) (global $g (mut i32) (i32.const 0))
+    (func (param i32) (result i32)
+        (loop $l
+            (br_if $l (i32.lt_u (local.get 0) (i32.const 10))))
+        (block $a (block $b (br_table $a $b (local.get 0))))
+        (global.set $g (i32.load (local.get 0)))
+        (select (local.get 0) (global.get $g) (local.get 0))))"#;
+
+#[test]
+fn translated_code_passes_verification() {
+    assert_eq!(verify(&code(VERIFIED)), Ok(()));
+}
+
+/// Each corruption of valid code is reported with the offending pc.
+#[test]
+fn verifier_rejects_code_the_hot_loop_could_not_run_safely() {
+    let valid = code(VERIFIED);
+    let frame = valid.frame_size() as u32;
+    let len = valid.instrs.len() as u32;
+    let at = |op: Op| valid.instrs.iter().position(|i| i.op == op).unwrap();
+    let corrupt = |f: &dyn Fn(&mut FuncCode)| {
+        let mut c = valid.clone();
+        f(&mut c);
+        verify(&c)
+    };
+    let fails_at = |pc| {
+        move |r: Result<(), VerifyError>| {
+            assert!(
+                matches!(r, Err(VerifyError { pc: p, .. }) if p == pc),
+                "{r:?}"
+            );
+        }
+    };
+    let branch = at(Op::BrI32LtU);
+    fails_at(branch)(corrupt(&|c| c.instrs[branch].dst = len));
+    fails_at(branch)(corrupt(&|c| c.instrs[branch].a = frame));
+    let load = at(Op::I32Load);
+    fails_at(load)(corrupt(&|c| c.instrs[load].dst = frame));
+    let select = at(Op::Select);
+    fails_at(select)(corrupt(&|c| c.instrs[select].a = frame - 1));
+    let table = at(Op::BrTable);
+    fails_at(table)(corrupt(&|c| c.br_tables[0].pc = len));
+    fails_at(table)(corrupt(&|c| c.instrs[table].b += 1));
+    fails_at(table)(corrupt(&|c| c.instrs[table].b = 0));
+    // An offset or a global index may exceed the frame; a cell may not.
+    assert_eq!(corrupt(&|c| c.instrs[load].b = u32::MAX), Ok(()));
+    let last = len as usize - 1;
+    fails_at(last)(corrupt(&|c| c.instrs[last].op = Op::Copy));
+    fails_at(len as usize)(corrupt(&|c| {
+        c.heights.pop();
+    }));
+    fails_at(0)(corrupt(&|c| {
+        c.instrs.clear();
+        c.heights.clear();
+    }));
+}

@@ -10,7 +10,7 @@
 use super::ops::{Cell, convert as cv, numeric as num};
 use super::ops::{frame_setup, move_results};
 use super::{Executor, Exit, safe_point_reason, wasm_code};
-use crate::code::Op;
+use crate::code::{FuncCode, Op};
 use crate::error::Trap;
 use crate::stack::Frame;
 use crate::store::FuncEntity;
@@ -27,7 +27,10 @@ impl Executor<'_> {
             let mut heights = &code.heights[..];
             let mut stack_base = self.base + code.stack_base() as usize;
             let mut pc = self.pc;
-            let mut frame = &mut self.cells[self.base..];
+            let mut frame = frame_cells(&mut self.cells, self.base, code);
+            if pc >= instrs.len() {
+                unreachable!("resume point {pc} outside function {}", self.func);
+            }
             let mem: &mut [u8] = match self.store.memories.get_mut(self.memory) {
                 Some(m) => &mut m.data,
                 None => &mut [],
@@ -45,7 +48,31 @@ impl Executor<'_> {
                     heights = &code.heights[..];
                     stack_base = self.base + code.stack_base() as usize;
                     pc = $pc;
-                    frame = &mut self.cells[self.base..];
+                    frame = frame_cells(&mut self.cells, self.base, code);
+                    if pc >= instrs.len() {
+                        unreachable!("resume point {pc} outside function {}", self.func);
+                    }
+                }};
+            }
+            // SAFETY (of `get!`, `set!` and the fetch below): `code` passed
+            // `crate::code::verify`, so every cell the hot loop names directly is below
+            // `code.frame_size()`, which is `frame.len()`; every branch target is an
+            // instruction index; and `pc + 1` after an instruction that falls through is one
+            // too, since the last instruction never falls through. `pc` is an instruction
+            // index whenever the frame changes (checked above).
+            macro_rules! get {
+                ($cell:expr) => {{
+                    let cell = $cell as usize;
+                    debug_assert!(cell < frame.len());
+                    unsafe { *frame.get_unchecked(cell) }
+                }};
+            }
+            macro_rules! set {
+                ($cell:expr, $v:expr) => {{
+                    let v = $v;
+                    let cell = $cell as usize;
+                    debug_assert!(cell < frame.len());
+                    unsafe { *frame.get_unchecked_mut(cell) = v }
                 }};
             }
 
@@ -78,36 +105,38 @@ impl Executor<'_> {
             }
 
             let slow = loop {
-                let i = &instrs[pc];
+                debug_assert!(pc < instrs.len());
+                // SAFETY: see `get!`.
+                let i = unsafe { instrs.get_unchecked(pc) };
                 pc += 1;
                 macro_rules! un {
                     ($a:ident : $t:ty => $e:expr) => {{
-                        let $a = <$t as Cell>::from_cell(frame[i.a as usize]);
-                        frame[i.dst as usize] = Cell::into_cell($e);
+                        let $a = <$t as Cell>::from_cell(get!(i.a));
+                        set!(i.dst, Cell::into_cell($e));
                     }};
                 }
                 macro_rules! un_trap {
                     ($a:ident : $t:ty => $e:expr) => {{
-                        let $a = <$t as Cell>::from_cell(frame[i.a as usize]);
+                        let $a = <$t as Cell>::from_cell(get!(i.a));
                         match $e {
-                            Ok(r) => frame[i.dst as usize] = Cell::into_cell(r),
+                            Ok(r) => set!(i.dst, Cell::into_cell(r)),
                             Err(e) => trap!(e),
                         }
                     }};
                 }
                 macro_rules! bin {
                     ($a:ident, $b:ident : $t:ty => $e:expr) => {{
-                        let $a = <$t as Cell>::from_cell(frame[i.a as usize]);
-                        let $b = <$t as Cell>::from_cell(frame[i.b as usize]);
-                        frame[i.dst as usize] = Cell::into_cell($e);
+                        let $a = <$t as Cell>::from_cell(get!(i.a));
+                        let $b = <$t as Cell>::from_cell(get!(i.b));
+                        set!(i.dst, Cell::into_cell($e));
                     }};
                 }
                 macro_rules! bin_trap {
                     ($a:ident, $b:ident : $t:ty => $e:expr) => {{
-                        let $a = <$t as Cell>::from_cell(frame[i.a as usize]);
-                        let $b = <$t as Cell>::from_cell(frame[i.b as usize]);
+                        let $a = <$t as Cell>::from_cell(get!(i.a));
+                        let $b = <$t as Cell>::from_cell(get!(i.b));
                         match $e {
-                            Ok(r) => frame[i.dst as usize] = Cell::into_cell(r),
+                            Ok(r) => set!(i.dst, Cell::into_cell(r)),
                             Err(e) => trap!(e),
                         }
                     }};
@@ -126,8 +155,8 @@ impl Executor<'_> {
                 }
                 macro_rules! br_cmp {
                     ($a:ident, $b:ident : $t:ty => $e:expr) => {{
-                        let $a = <$t as Cell>::from_cell(frame[i.a as usize]);
-                        let $b = <$t as Cell>::from_cell(frame[i.b as usize]);
+                        let $a = <$t as Cell>::from_cell(get!(i.a));
+                        let $b = <$t as Cell>::from_cell(get!(i.b));
                         br_if!($e)
                     }};
                 }
@@ -136,7 +165,7 @@ impl Executor<'_> {
                 /// cannot wrap; one bounds check.
                 macro_rules! bytes {
                     ($off:expr, $n:literal) => {{
-                        let at = (frame[i.a as usize] as u32 as usize) + $off as usize;
+                        let at = (get!(i.a) as u32 as usize) + $off as usize;
                         match mem.get_mut(at..at + $n) {
                             Some(bytes) => bytes,
                             None => trap!(Trap::MemoryOutOfBounds),
@@ -149,12 +178,12 @@ impl Executor<'_> {
                             Ok(bytes) => bytes,
                             Err(_) => trap!(Trap::MemoryOutOfBounds),
                         };
-                        frame[i.dst as usize] = Cell::into_cell(<$t>::from_le_bytes(*bytes) as $r);
+                        set!(i.dst, Cell::into_cell(<$t>::from_le_bytes(*bytes) as $r));
                     }};
                 }
                 macro_rules! store {
                     ($n:literal, $t:ty) => {{
-                        let v = frame[i.b as usize] as $t;
+                        let v = get!(i.b) as $t;
                         bytes!(i.dst, $n).copy_from_slice(&v.to_le_bytes());
                     }};
                 }
@@ -208,8 +237,8 @@ impl Executor<'_> {
                         switch_to!(caller.func, caller.base as usize, caller.pc as usize);
                     }
                     Op::Br => br_if!(true),
-                    Op::BrIfNez => br_if!(frame[i.a as usize] as u32 != 0),
-                    Op::BrIfEqz => br_if!(frame[i.a as usize] as u32 == 0),
+                    Op::BrIfNez => br_if!(get!(i.a) as u32 != 0),
+                    Op::BrIfEqz => br_if!(get!(i.a) as u32 == 0),
                     Op::BrI32Eq => br_cmp!(a, b: u32 => a == b),
                     Op::BrI32Ne => br_cmp!(a, b: u32 => a != b),
                     Op::BrI32LtS => br_cmp!(a, b: i32 => a < b),
@@ -220,22 +249,18 @@ impl Executor<'_> {
                     Op::BrI32LeU => br_cmp!(a, b: u32 => a <= b),
                     Op::BrI32GeS => br_cmp!(a, b: i32 => a >= b),
                     Op::BrI32GeU => br_cmp!(a, b: u32 => a >= b),
-                    Op::Copy => frame[i.dst as usize] = frame[i.a as usize],
+                    Op::Copy => set!(i.dst, get!(i.a)),
                     Op::Select => {
-                        let pick = if frame[i.b as usize] as u32 != 0 {
-                            i.a
-                        } else {
-                            i.a + 1
-                        };
-                        frame[i.dst as usize] = frame[pick as usize];
+                        let pick = if get!(i.b) as u32 != 0 { i.a } else { i.a + 1 };
+                        set!(i.dst, get!(pick));
                     }
                     Op::GlobalGet => {
                         let addr = self.store.instances[self.instance].globals[i.a as usize];
-                        frame[i.dst as usize] = self.store.globals[addr as usize].value;
+                        set!(i.dst, self.store.globals[addr as usize].value);
                     }
                     Op::GlobalSet => {
                         let addr = self.store.instances[self.instance].globals[i.b as usize];
-                        self.store.globals[addr as usize].value = frame[i.a as usize];
+                        self.store.globals[addr as usize].value = get!(i.a);
                     }
 
                     Op::I32Load => load!(4, u32 => u32),
@@ -424,4 +449,17 @@ impl Executor<'_> {
             }
         }
     }
+}
+
+/// The cells of the frame at `base` of a function with `code`: exactly
+/// [`FuncCode::frame_size`] cells, the extent `crate::code::verify` checked operands against.
+/// A frame's cells are reserved when it is entered; only after a snapshot restore, whose
+/// value stack holds the live cells alone, does the buffer grow here.
+#[inline(always)]
+fn frame_cells<'c>(cells: &'c mut Vec<u64>, base: usize, code: &FuncCode) -> &'c mut [u64] {
+    let end = base + code.frame_size();
+    if cells.len() < end {
+        cells.resize(end, 0);
+    }
+    &mut cells[base..end]
 }

@@ -69,6 +69,7 @@ pub(crate) fn translate(
     ops.finish()?;
     // One spare cell: a suspended `br_table` pushes its index back.
     t.code.max_height = t.max_height + 1;
+    crate::code::verify(&t.code)?;
     Ok(t.code)
 }
 
