@@ -36,14 +36,14 @@ impl Executor<'_> {
                 None => &mut [],
             };
 
-            /// Makes function `$func` (of the current instance) with its frame at `$base`
-            /// current, continuing at `$pc`: calls and returns within one instance stay in
-            /// the hot loop.
+            /// Makes function `$func` (of the current instance, with code `$code`) with its
+            /// frame at `$base` current, continuing at `$pc`: calls and returns within one
+            /// instance stay in the hot loop.
             macro_rules! switch_to {
-                ($func:expr, $base:expr, $pc:expr) => {{
+                ($func:expr, $code:expr, $base:expr, $pc:expr) => {{
                     self.func = $func;
                     self.base = $base;
-                    code = wasm_code(&self.store.funcs, self.func);
+                    code = $code;
                     instrs = &code.instrs[..];
                     heights = &code.heights[..];
                     stack_base = self.base + code.stack_base() as usize;
@@ -207,7 +207,7 @@ impl Executor<'_> {
                                 let depth = frames.len();
                                 let limits = &self.store.limits;
                                 match frame_setup(&mut self.cells, sp, depth, limits, callee) {
-                                    Ok((base, _)) => switch_to!(addr, base, 0),
+                                    Ok((base, _)) => switch_to!(addr, callee, base, 0),
                                     Err(e) => trap!(e),
                                 }
                             }
@@ -220,12 +220,20 @@ impl Executor<'_> {
                     }
                     Op::Return => {
                         let frames = &self.store.stack.frames.frames;
-                        let caller = frames.last().copied().filter(|f| {
-                            frames.len() > self.entry_depth
-                                && matches!(self.store.funcs[f.func as usize],
-                                    FuncEntity::Wasm { instance, .. } if instance as usize == self.instance)
-                        });
-                        let Some(caller) = caller else {
+                        let caller = match frames.last() {
+                            Some(&f) if frames.len() > self.entry_depth => {
+                                match &self.store.funcs[f.func as usize] {
+                                    FuncEntity::Wasm { instance, code, .. }
+                                        if *instance as usize == self.instance =>
+                                    {
+                                        Some((f, code))
+                                    }
+                                    _ => None,
+                                }
+                            }
+                            _ => None,
+                        };
+                        let Some((caller, caller_code)) = caller else {
                             // The invocation's entry frame, or a caller in another instance.
                             save!();
                             break *i;
@@ -234,7 +242,8 @@ impl Executor<'_> {
                         let top = stack_base - self.base + heights[pc - 1] as usize;
                         move_results(frame, top - n, 0, n);
                         self.store.stack.frames.frames.pop();
-                        switch_to!(caller.func, caller.base as usize, caller.pc as usize);
+                        let (base, pc) = (caller.base as usize, caller.pc as usize);
+                        switch_to!(caller.func, caller_code, base, pc);
                     }
                     Op::Br => br_if!(true),
                     Op::BrIfNez => br_if!(get!(i.a) as u32 != 0),
