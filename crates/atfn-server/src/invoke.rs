@@ -91,6 +91,11 @@ impl Invoker {
         &self.registry
     }
 
+    /// The runtime this invoker runs functions on.
+    pub fn runtime(&self) -> &Runtime {
+        &self.runtime
+    }
+
     /// Runs the function at `uri` with `input` (any JSON value).
     ///
     /// Steps: `load_function` (getRecord + lexicon validation + getBlob with

@@ -187,7 +187,8 @@ impl Server {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServerError> {
-        tracing::info!(addr = %self.local_addr(), "serving");
+        let engine = self.invoker.runtime().engine_kind();
+        tracing::info!(addr = %self.local_addr(), %engine, "serving");
         axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
             .await

@@ -5,9 +5,10 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use atfn_registry::{AtUri, Registry, RegistryConfig};
-use atfn_runtime::{EngineKind, FunctionSpec, Limits, Runtime, RuntimeConfig};
+use atfn_runtime::{FunctionSpec, Limits, Runtime, RuntimeConfig};
 use atfn_server::Invoker;
 
+use crate::engine::EngineArg;
 use crate::input;
 
 #[derive(clap::Args, Debug)]
@@ -30,10 +31,8 @@ pub struct RunArgs {
     /// For host-v1: at:// URIs the function may read (repeatable). Default: any.
     #[arg(long = "allowed-host", value_name = "AT_URI")]
     pub allowed_hosts: Vec<String>,
-    /// WebAssembly engine to run on: wasmtime (compiled, the default) or interp (atfn's own
-    /// resumable interpreter). Same ABI, limits and errors; interp traps do not name the function.
-    #[arg(long, default_value = "wasmtime", value_name = "wasmtime|interp")]
-    pub engine: EngineKind,
+    #[command(flatten)]
+    pub engine: EngineArg,
     /// PLC directory used to resolve did:plc identities.
     #[arg(long, env = "ATFN_PLC_URL", default_value = "https://plc.directory")]
     pub plc_url: String,
@@ -46,7 +45,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         ..Default::default()
     })?;
     let runtime = Runtime::new(RuntimeConfig {
-        engine: args.engine,
+        engine: args.engine.engine,
         ..RuntimeConfig::default()
     })?;
     let invoker = Invoker::new(registry, runtime);

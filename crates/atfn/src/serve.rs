@@ -7,6 +7,8 @@ use std::time::Duration;
 use anyhow::Context;
 use atfn_server::{EmbeddedAccount, Server, ServerConfig, shutdown_signal};
 
+use crate::engine::EngineArg;
+
 /// Handle of the embedded registry's account unless `--handle` says otherwise.
 pub const DEFAULT_HANDLE: &str = "dev.atfn.test";
 
@@ -48,6 +50,8 @@ pub struct ServeArgs {
     /// Largest function input and output, in bytes.
     #[arg(long, default_value_t = 1 << 20)]
     pub max_io_bytes: usize,
+    #[command(flatten)]
+    pub engine: EngineArg,
 }
 
 impl ServeArgs {
@@ -70,6 +74,7 @@ impl ServeArgs {
         config.registry.record_ttl = Duration::from_millis(self.record_ttl_ms);
         config.runtime.max_input_bytes = self.max_io_bytes;
         config.runtime.max_output_bytes = self.max_io_bytes;
+        config.runtime.engine = self.engine.engine;
         config.http.max_body_bytes = self.max_body_bytes;
         config.http.max_concurrency = self.max_concurrency;
         if !self.no_embedded {

@@ -137,6 +137,34 @@ async fn invoke_prints_the_output_of_a_published_function() {
     assert!(stderr.starts_with("error: record not found: "), "{stderr}");
 }
 
+/// `atfn serve --engine interp` runs published functions on the interpreter, with the same
+/// output as on the default engine; its startup log names the engine it runs.
+#[tokio::test(flavor = "multi_thread")]
+async fn serve_runs_functions_on_the_chosen_engine() {
+    let dir = tempfile::tempdir().unwrap();
+    let wasm = wasm_file(dir.path(), "echo", atfn_examples::ECHO);
+    let mut outputs = Vec::new();
+    for engine in ["wasmtime", "interp"] {
+        let server = AtfnServer::start(&["--engine", engine, "--log-format", "json"]);
+        let args = ["--name", "echo", "--version", "1.0.0", "--mode", "pure-v1"];
+        let uri = publish(
+            &server.url,
+            "dev.atfn.test",
+            &server.password(),
+            &wasm,
+            &args,
+        );
+        let response = server.run(&uri, json!({"n": [1.5, "x"]})).await;
+        outputs.push(response["output"].clone());
+        let logs = server.logs();
+        assert!(logs.contains(&format!(r#""engine":"{engine}""#)), "{logs}");
+    }
+    assert_eq!(outputs[0], outputs[1]);
+    assert_eq!(outputs[1]["echo"], json!({"n": [1.5, "x"]}));
+    let stderr = stderr_err(cargo_bin_cmd!("atfn").args(["serve", "--engine", "v8"]));
+    assert!(stderr.contains("v8"), "{stderr}");
+}
+
 /// The README quickstart: `atfn dev` publishes the examples and prints
 /// commands that work as printed.
 #[tokio::test(flavor = "multi_thread")]
