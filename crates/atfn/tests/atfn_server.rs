@@ -120,6 +120,13 @@ impl AtfnServer {
         body
     }
 
+    /// Publishes the module at `wasm` (e.g. written by [`wasm_file`]) as the pure-v1 function
+    /// `echo` of the embedded account, with `atfn publish`; returns its at:// URI.
+    pub fn publish_echo(&self, wasm: &Path) -> String {
+        let args = ["--name", "echo", "--version", "1.0.0", "--mode", "pure-v1"];
+        publish(&self.url, "dev.atfn.test", &self.password(), wasm, &args)
+    }
+
     /// Stops the server (SIGKILL by PID) and hands back its data directory.
     pub fn stop(mut self) -> tempfile::TempDir {
         let _ = self.child.kill();

@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use assert_cmd::cargo::cargo_bin_cmd;
 use serde_json::{Value, json};
 
-use crate::atfn_server::{AtfnServer, publish, wasm_file};
+use crate::atfn_server::{AtfnServer, wasm_file};
 use crate::support::{assert_text_eq, stderr_err, stdout_ok};
 
 #[test]
@@ -110,14 +110,7 @@ async fn invoke_prints_the_output_of_a_published_function() {
     let server = AtfnServer::start(&[]);
     let dir = tempfile::tempdir().unwrap();
     let wasm = wasm_file(dir.path(), "echo", atfn_examples::ECHO);
-    let args = ["--name", "echo", "--version", "1.0.0", "--mode", "pure-v1"];
-    let uri = publish(
-        &server.url,
-        "dev.atfn.test",
-        &server.password(),
-        &wasm,
-        &args,
-    );
+    let uri = server.publish_echo(&wasm);
     let stdout = stdout_ok(cargo_bin_cmd!("atfn").args([
         "invoke",
         &uri,
@@ -146,14 +139,7 @@ async fn serve_runs_functions_on_the_chosen_engine() {
     let mut outputs = Vec::new();
     for engine in ["wasmtime", "interp"] {
         let server = AtfnServer::start(&["--engine", engine, "--log-format", "json"]);
-        let args = ["--name", "echo", "--version", "1.0.0", "--mode", "pure-v1"];
-        let uri = publish(
-            &server.url,
-            "dev.atfn.test",
-            &server.password(),
-            &wasm,
-            &args,
-        );
+        let uri = server.publish_echo(&wasm);
         let response = server.run(&uri, json!({"n": [1.5, "x"]})).await;
         outputs.push(response["output"].clone());
         let logs = server.logs();
