@@ -78,7 +78,7 @@ enum Stop {
 
 impl InterpBackend {
     /// Runs one call; see [`crate::Runtime::invoke`].
-    pub fn run(&self, call: Call<'_>) -> Result<Vec<u8>, RunError> {
+    pub fn run(&self, call: Call<'_>) -> Result<serde_json::Value, RunError> {
         let Call {
             spec,
             module,

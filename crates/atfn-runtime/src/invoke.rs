@@ -8,6 +8,7 @@ use crate::host::{HostContext, Import};
 use crate::trap::{MemoryLimitExceeded, run_error};
 use crate::{EngineKind, FunctionSpec, HostApi, Mode, RunError, RuntimeConfig, RuntimeError};
 use serde::de::IgnoredAny;
+use serde_json::Value;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -89,7 +90,8 @@ impl Runtime {
     }
 
     /// Runs `spec` once on `input` (UTF-8 JSON, at most `max_input_bytes`) in a fresh instance and
-    /// returns its output: UTF-8 JSON bytes, validated, at most `max_output_bytes`.
+    /// returns its output: the JSON value of the guest's UTF-8 JSON output of at most
+    /// `max_output_bytes` bytes.
     ///
     /// `host` serves the `host-v1` imports (pass [`crate::NoHost`] for `pure-v1`). Must be called
     /// within a tokio runtime. On a multi-thread runtime a `pure-v1` guest runs in place
@@ -102,7 +104,7 @@ impl Runtime {
         spec: &FunctionSpec,
         input: &[u8],
         host: Arc<dyn HostApi>,
-    ) -> Result<Vec<u8>, RunError> {
+    ) -> Result<Value, RunError> {
         let limit = self.inner.config.max_input_bytes;
         if input.len() > limit {
             return Err(RunError::InputTooLarge {
@@ -145,7 +147,7 @@ impl Inner {
         input: &[u8],
         host: Arc<dyn HostApi>,
         handle: Handle,
-    ) -> Result<Vec<u8>, RunError> {
+    ) -> Result<Value, RunError> {
         let memory_mb = (spec.limits.max_memory_mb).min(self.config.max_memory_mb_ceiling);
         // The module comes from the cache (or is compiled) before the call's time starts.
         match &self.backend {
@@ -175,7 +177,7 @@ impl Inner {
         pre: &crate::cache::Linked,
         input: &[u8],
         setup: CallSetup,
-    ) -> Result<Vec<u8>, RunError> {
+    ) -> Result<Value, RunError> {
         let CallSetup {
             memory_mb,
             duration_ms,
@@ -285,8 +287,9 @@ fn unpack(packed: i64) -> (u32, u32) {
     ((v >> 32) as u32, v as u32)
 }
 
-/// Checks and copies the output `run` returned: size limit, bounds, UTF-8, JSON (in that order).
-pub(crate) fn read_output(memory: &[u8], packed: i64, limit: usize) -> Result<Vec<u8>, RunError> {
+/// Checks and parses the output `run` returned: size limit, bounds, UTF-8, JSON (in that order).
+/// The output is parsed once, straight from guest memory.
+pub(crate) fn read_output(memory: &[u8], packed: i64, limit: usize) -> Result<Value, RunError> {
     let (ptr, len) = unpack(packed);
     if len as usize > limit {
         return Err(RunError::OutputTooLarge { len, limit });
@@ -301,10 +304,9 @@ pub(crate) fn read_output(memory: &[u8], packed: i64, limit: usize) -> Result<Ve
     let text = std::str::from_utf8(bytes).map_err(|e| RunError::OutputNotUtf8 {
         reason: e.to_string(),
     })?;
-    serde_json::from_str::<IgnoredAny>(text).map_err(|e| RunError::OutputNotJson {
+    serde_json::from_str(text).map_err(|e| RunError::OutputNotJson {
         reason: e.to_string(),
-    })?;
-    Ok(bytes.to_vec())
+    })
 }
 
 /// Enforces `max_memory_mb`: growth past it is an error, which wasmtime turns into a trap.

@@ -23,7 +23,7 @@
 //!     allowed_hosts: None,
 //! };
 //! let output = runtime.invoke(&spec, br#"{"hello":"world"}"#, Arc::new(NoHost)).await?;
-//! println!("{}", String::from_utf8(output)?);
+//! println!("{output}");
 //! # Ok(()) }
 //! ```
 //!

@@ -168,15 +168,8 @@ impl Invoker {
         let input = serde_json::to_vec(input).expect("a Value always serializes");
         let started = Instant::now();
         let result = self.runtime.invoke(spec, &input, self.host.clone()).await;
-        let elapsed = started.elapsed();
-        let output = result.map_err(InvokeError::from).and_then(|bytes| {
-            serde_json::from_slice(&bytes).map_err(|e| {
-                InvokeError::Run(RunError::OutputNotJson {
-                    reason: e.to_string(),
-                })
-            })
-        });
-        (elapsed, output.and_then(guest_failure))
+        let output = result.map_err(InvokeError::from).and_then(guest_failure);
+        (started.elapsed(), output)
     }
 }
 

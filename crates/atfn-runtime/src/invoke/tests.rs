@@ -9,7 +9,7 @@ fn read_output_ok() {
     let memory = b"xx{\"ok\":true}yy";
     assert_eq!(
         read_output(memory, packed(2, 11), 1024).unwrap(),
-        b"{\"ok\":true}"
+        serde_json::json!({"ok": true})
     );
 }
 
