@@ -23,9 +23,10 @@ pub(crate) fn alloc_memory(s: &mut StoreInner, ty: MemoryType) -> Result<u32, Er
     }
     // A restore sizes and fills the memory from the snapshot instead (no zeroing of bytes
     // it then overwrites).
-    let data = match s.restoring {
-        true => Vec::new(),
-        false => vec![0; ty.min as usize * PAGE],
+    let data = if s.restoring {
+        Vec::new()
+    } else {
+        vec![0; ty.min as usize * PAGE]
     };
     s.memories.push(MemoryInst { data, max: ty.max });
     Ok(s.memories.len() as u32 - 1)
@@ -147,9 +148,10 @@ fn init_segments(s: &mut StoreInner, id: usize) -> Result<(), Error> {
         // While restoring, memories the instance defines are still empty: check against
         // the size they would have (their declared minimum), write nothing.
         let min = module.inner.memories[index as usize].min as usize * PAGE;
-        let len = match s.restoring {
-            true => mem.data.len().max(min),
-            false => mem.data.len(),
+        let len = if s.restoring {
+            mem.data.len().max(min)
+        } else {
+            mem.data.len()
         };
         let d = in_bounds(at, seg.bytes.len() as u64, len).ok_or(Trap::MemoryOutOfBounds)?;
         if !s.restoring {

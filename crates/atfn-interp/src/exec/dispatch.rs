@@ -27,10 +27,7 @@ impl Executor<'_> {
             let mut heights = &code.heights[..];
             let mut stack_base = self.base + code.stack_base() as usize;
             let mut pc = self.pc;
-            let mut frame = frame_cells(&mut self.cells, self.base, code);
-            if pc >= instrs.len() {
-                unreachable!("resume point {pc} outside function {}", self.func);
-            }
+            let mut frame = frame_cells(&mut self.cells, self.base, code, pc);
             let mem: &mut [u8] = match self.store.memories.get_mut(self.memory) {
                 Some(m) => &mut m.data,
                 None => &mut [],
@@ -48,10 +45,7 @@ impl Executor<'_> {
                     heights = &code.heights[..];
                     stack_base = self.base + code.stack_base() as usize;
                     pc = $pc;
-                    frame = frame_cells(&mut self.cells, self.base, code);
-                    if pc >= instrs.len() {
-                        unreachable!("resume point {pc} outside function {}", self.func);
-                    }
+                    frame = frame_cells(&mut self.cells, self.base, code, pc);
                 }};
             }
             // SAFETY (of `get!`, `set!` and the fetch below): `code` passed
@@ -59,7 +53,7 @@ impl Executor<'_> {
             // `code.frame_size()`, which is `frame.len()`; every branch target is an
             // instruction index; and `pc + 1` after an instruction that falls through is one
             // too, since the last instruction never falls through. `pc` is an instruction
-            // index whenever the frame changes (checked above).
+            // index whenever the frame changes (checked by `frame_cells`).
             macro_rules! get {
                 ($cell:expr) => {{
                     let cell = $cell as usize;
@@ -460,12 +454,22 @@ impl Executor<'_> {
     }
 }
 
-/// The cells of the frame at `base` of a function with `code`: exactly
+/// The cells of the frame at `base` of a function with `code`, about to run at `pc`: exactly
 /// [`FuncCode::frame_size`] cells, the extent `crate::code::verify` checked operands against.
 /// A frame's cells are reserved when it is entered; only after a snapshot restore, whose
-/// value stack holds the live cells alone, does the buffer grow here.
+/// value stack holds the live cells alone, does the buffer grow here. `pc` must be an
+/// instruction index (frames only hold such; snapshot restore checks them).
 #[inline(always)]
-fn frame_cells<'c>(cells: &'c mut Vec<u64>, base: usize, code: &FuncCode) -> &'c mut [u64] {
+fn frame_cells<'c>(
+    cells: &'c mut Vec<u64>,
+    base: usize,
+    code: &FuncCode,
+    pc: usize,
+) -> &'c mut [u64] {
+    assert!(
+        pc < code.instrs.len(),
+        "resume point {pc} outside its function"
+    );
     let end = base + code.frame_size();
     if cells.len() < end {
         cells.resize(end, 0);

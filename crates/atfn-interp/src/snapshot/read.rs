@@ -239,13 +239,11 @@ fn read_memories(
         let max = read_max(r, "memories")?;
         // A full snapshot restores into the empty memories instantiation left: at least
         // the declared minimum; an increment at least its base's size.
-        let min = match full {
-            true => inst
-                .memories
-                .iter()
-                .position(|a| *a as usize == i)
-                .map_or(0, |k| inst.module.inner.memories[k].min),
-            false => mem.pages(),
+        let min = if full {
+            let defined = inst.memories.iter().position(|a| *a as usize == i);
+            defined.map_or(0, |k| inst.module.inner.memories[k].min)
+        } else {
+            mem.pages()
         };
         if max != mem.max || size < min || size > limit || size > mem.max.unwrap_or(u32::MAX) {
             return Err(invalid("memory size or type", i));
@@ -258,9 +256,10 @@ fn read_memories(
         // uninitialised and filled page by page (every byte written once).
         let zeroed = full && table.mostly_zero();
         if full {
-            mem.data = match zeroed {
-                true => vec![0; size as usize * PAGE],
-                false => Vec::new(),
+            mem.data = if zeroed {
+                vec![0; size as usize * PAGE]
+            } else {
+                Vec::new()
             };
         }
         let base = base
