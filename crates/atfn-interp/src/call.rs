@@ -1,5 +1,5 @@
 //! Calling and resuming: the driver around the executor. It pushes arguments, sets up the
-//! entry frame, runs the dispatch loop, performs host calls the loop hands out, and turns
+//! entry frame, runs the executor, performs host calls it hands out, and turns
 //! safe-point stops and host suspensions into [`Outcome::Suspended`] (outermost call only).
 //! Traps unwind the stacks to where the call began.
 

@@ -34,7 +34,7 @@ pub struct BrTarget {
 
 /// One instruction: an operation and three `u32` operands whose meaning [`Op`] documents.
 /// Unless stated otherwise `dst` is the result cell and `a`, `b` the operand cells, all
-/// frame-relative cell indices. 16 bytes, copied by value in the dispatch loop.
+/// frame-relative cell indices. 16 bytes, copied by value by the hot path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Instr {
     /// The operation.

@@ -10,5 +10,6 @@ mod nan;
 mod safepoint;
 mod snapshot;
 mod spec;
+mod stack;
 mod util;
 mod wasi;

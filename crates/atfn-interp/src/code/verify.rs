@@ -1,17 +1,17 @@
-//! The code verifier: checks, once per translated function, the facts the dispatch loop
+//! The code verifier: checks, once per translated function, the facts the hot path
 //! relies on to read instructions and frame cells without bounds checks.
 //!
-//! The hot loop (`exec/dispatch.rs`) fetches `instrs[pc]` and reads and writes
+//! The hot path (`exec/dispatch/`) fetches `instrs[pc]` and reads and writes
 //! `frame[cell]` unchecked. That is sound when, for the [`FuncCode`] it runs:
 //! - every cell an instruction names directly is inside the frame (`< frame_size()`), and
-//!   the loop's frame slice is exactly `frame_size()` cells long (checked when it is made);
+//!   the frame has `frame_size()` cells (ensured when the hot path enters it);
 //! - every branch target, in an instruction or a `br_table` entry, is an instruction index;
 //! - the last instruction never falls through (so `pc + 1` after any instruction that can
 //!   fall through is still an instruction index).
 //!
 //! The translator always produces such code; [`verify`] turns a translator bug into a
 //! [`VerifyError`] (reported as an internal translation error) instead of undefined
-//! behaviour. *Stack* operations are not checked here: they run outside the hot loop with
+//! behaviour. *Stack* operations are not checked here: they run outside the hot path with
 //! checked access.
 
 use super::{FuncCode, Instr, Op};
@@ -29,7 +29,7 @@ pub struct VerifyError {
 
 /// What the fields of an instruction mean, as far as the verifier is concerned.
 enum Fields {
-    /// Nothing the hot loop uses unchecked (*stack* operations, `unreachable`).
+    /// Nothing the hot path uses unchecked (*stack* operations, `unreachable`).
     Unchecked,
     /// `dst` is a branch target; `a` and `b` are cells (0 where unused).
     Branch,

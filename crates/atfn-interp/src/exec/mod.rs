@@ -1,10 +1,12 @@
-//! The executor: the dispatch loop over the internal code. It never sees `wasmparser`.
+//! The executor: runs the internal code. It never sees `wasmparser`.
 //!
-//! While running, the current frame lives in registers (`pc`, `base`, `sp`, the function's
-//! code and instance); callers are on the frame stack. Whenever the loop exits (finish,
-//! host call, suspension) the current frame is saved first, so the store's stacks alone
-//! describe the execution. WebAssembly calls push a frame and continue the same loop: no
-//! Rust recursion. Instruction semantics live in `ops/`, one file per family.
+//! While running, the current frame lives in the executor (`pc`, `base`, `sp`, the
+//! function's code and instance) and, on the hot path, in registers (`dispatch/`); callers
+//! are on the frame stack. Whenever the executor exits (finish, host call, suspension) the
+//! current frame is saved first, so the store's stacks alone describe the execution.
+//! WebAssembly calls push a frame and continue in the same executor: no Rust recursion per
+//! WebAssembly call. The hot path's handlers live in `dispatch/`; the *stack* operations
+//! and the semantics both share live in `ops/`, one file per family.
 
 mod dispatch;
 mod ops;
@@ -30,7 +32,7 @@ pub(crate) enum Exit {
     Suspend(SuspendReason),
 }
 
-/// The dispatch loop's state; see the module docs.
+/// The executor's state; see the module docs.
 pub(crate) struct Executor<'s> {
     store: &'s mut StoreInner,
     interrupt: &'s InterruptHandle,
@@ -46,6 +48,14 @@ pub(crate) struct Executor<'s> {
     memory: usize,
     /// Frames below this depth belong to outer invocations.
     entry_depth: usize,
+    /// The current function's code (of `func`), held by an `Arc` of `store.funcs`, which
+    /// does not change while the executor runs; null until the first frame is loaded.
+    code: *const FuncCode,
+    /// How the running chain of handlers ended, when it ended the invocation.
+    exit: Option<Result<Exit, Trap>>,
+    /// Loop backend only: where the next handler continues.
+    #[cfg(not(atfn_tail_calls))]
+    next: (dispatch::Ip, dispatch::Fp),
 }
 
 impl<'s> Executor<'s> {
@@ -71,6 +81,10 @@ impl<'s> Executor<'s> {
             instance: usize::MAX,
             memory: usize::MAX,
             entry_depth,
+            code: std::ptr::null(),
+            exit: None,
+            #[cfg(not(atfn_tail_calls))]
+            next: (std::ptr::null(), std::ptr::null_mut()),
         };
         // No frame of this invocation left (e.g. its entry function was a host function
         // whose results are already pushed): it is finished.
@@ -95,7 +109,8 @@ impl<'s> Executor<'s> {
         self.func = frame.func;
         self.pc = frame.pc as usize;
         self.base = frame.base as usize;
-        if let FuncEntity::Wasm { instance, .. } = &self.store.funcs[frame.func as usize] {
+        if let FuncEntity::Wasm { instance, code, .. } = &self.store.funcs[frame.func as usize] {
+            self.code = &**code;
             let instance = *instance as usize;
             self.set_instance(instance);
         }
@@ -114,8 +129,24 @@ impl<'s> Executor<'s> {
     }
 
     /// The current function's code.
+    #[inline(always)]
     fn code(&self) -> &FuncCode {
-        wasm_code(&self.store.funcs, self.func)
+        #[cfg(debug_assertions)]
+        self.check_code();
+        // SAFETY: `code` belongs to `func` (set with it by `load_frame`, `enter` and
+        // `enter_code`) and its `Arc` outlives the executor (field docs).
+        unsafe { &*self.code }
+    }
+
+    /// Debug builds: panics unless `code` is `func`'s code. Out of line, so that the hot
+    /// path's handlers still end in tail calls (see `dispatch`).
+    #[cfg(debug_assertions)]
+    #[inline(never)]
+    fn check_code(&self) {
+        assert!(std::ptr::eq(
+            self.code,
+            wasm_code(&self.store.funcs, self.func)
+        ));
     }
 
     /// Pushes the current frame onto the frame stack.

@@ -1,4 +1,4 @@
-//! The *stack* operations (see [`crate::code::Op`]) the hot loop of `dispatch.rs` hands over
+//! The *stack* operations (see [`crate::code::Op`]) the hot path (`dispatch/`) hands over
 //! with `pc` and the stack pointer written back: control transfers that change the current
 //! frame (calls, returns), `br_table`, and the memory, table and reference operators that
 //! are rare in hot code. They pop their operands and push their results like WebAssembly.
@@ -9,7 +9,7 @@ use crate::error::Trap;
 
 impl Executor<'_> {
     /// Executes `instr` (already fetched: `pc` points past it). Returns the exit if the
-    /// loop must stop; the hot loop then reloads its registers from the executor.
+    /// executor must stop; otherwise the hot path continues from the executor's state.
     pub(super) fn slow(&mut self, instr: Instr) -> Result<Option<Exit>, Trap> {
         let Instr { op, a, b, .. } = instr;
         match op {
@@ -36,8 +36,8 @@ impl Executor<'_> {
             Op::TableInit => self.table_init(a, b)?,
             Op::ElemDrop => self.elem_drop(a),
             Op::RefFunc => self.ref_func(a),
-            // Everything else is handled by the hot loop and never reaches here.
-            other => unreachable!("{other:?} is executed by the hot loop"),
+            // Everything else is handled by the hot path and never reaches here.
+            other => unreachable!("{other:?} is executed by the hot path"),
         }
         Ok(None)
     }

@@ -1,6 +1,6 @@
 //! Control transfer: branches with their stack adjustment, `br_table`, calls (direct,
 //! indirect, host) and returns. Calls push the caller's frame on the frame stack and
-//! continue the same dispatch loop; no Rust recursion.
+//! continue with the same executor; no Rust recursion.
 
 use crate::code::FuncCode;
 use crate::engine::Limits;
@@ -91,6 +91,7 @@ impl Executor<'_> {
         let (base, sp) = frame_setup(&mut self.cells, self.sp, depth, &self.store.limits, code)?;
         self.sp = sp;
         self.func = addr;
+        self.code = code;
         self.pc = 0;
         self.base = base;
         self.set_instance(instance);

@@ -1,5 +1,5 @@
 //! Instruction semantics, one file per family, each an `impl Executor` block, plus the
-//! cell conversions the hot loop shares.
+//! cell conversions the hot path (`exec/dispatch/`) shares.
 
 mod control;
 pub(super) mod convert;

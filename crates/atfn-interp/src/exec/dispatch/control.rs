@@ -1,0 +1,151 @@
+//! Handlers of branches, calls and returns within one instance, and of the parametric and
+//! global instructions. A branch whose target is not after it, and every call, is a safe
+//! point (the interrupt flag, then fuel when metering).
+
+use std::sync::Arc;
+
+use super::{Break, Fp, Ip, Mem, get, instr, safe_point, set, slow, trap};
+use crate::exec::ops::move_results;
+use crate::exec::{Executor, frame_setup};
+use crate::stack::Frame;
+use crate::store::FuncEntity;
+
+/// A handler branching to the target `pc` in `dst` if `$cond` holds for the cells `a` and
+/// `b` (unused ones are cell 0, which exists in every frame that branches).
+macro_rules! br_if {
+    (|$a:pat_param, $b:pat_param| $cond:expr) => {
+        |ip, fp, mem, len, cx| {
+            let i = instr(ip);
+            // SAFETY: the verifier checked `a` and `b` (module docs).
+            let ($a, $b) = unsafe { (get(cx, fp, i.a), get(cx, fp, i.b)) };
+            if $cond {
+                return control::branch(ip, fp, mem, len, cx, i.dst);
+            }
+            step!(ip, fp, mem, len, cx)
+        }
+    };
+}
+
+/// Continues at `target` (a `pc` of the current function); a safe point if it is not
+/// after `ip`.
+#[inline(always)]
+pub(super) fn branch(
+    ip: Ip,
+    fp: Fp,
+    mem: Mem,
+    len: usize,
+    cx: &mut Executor<'_>,
+    target: u32,
+) -> Break {
+    // SAFETY: the verifier checked that `target` is an instruction index.
+    let to = unsafe { cx.code().instrs.as_ptr().add(target as usize) };
+    if to <= ip && safe_point(ip, cx) {
+        return Break::Exit;
+    }
+    next!(to, fp, mem, len, cx)
+}
+
+/// `call` of a WebAssembly function of the current instance: pushes the caller's frame and
+/// enters the callee. Host functions and other instances' functions are *stack*
+/// operations.
+pub(super) fn call(ip: Ip, fp: Fp, mem: Mem, len: usize, cx: &mut Executor<'_>) -> Break {
+    let addr = cx.store.instances[cx.instance].funcs[instr(ip).a as usize];
+    let callee = match &cx.store.funcs[addr as usize] {
+        FuncEntity::Wasm { instance, code, .. } if *instance as usize == cx.instance => {
+            Arc::as_ptr(code)
+        }
+        _ => return slow(ip, fp, mem, len, cx),
+    };
+    if safe_point(ip, cx) {
+        return Break::Exit;
+    }
+    cx.save(ip, 1);
+    let frames = &mut cx.store.stack.frames.frames;
+    frames.push(Frame {
+        func: cx.func,
+        pc: cx.pc as u32,
+        base: cx.base as u32,
+    });
+    let depth = frames.len();
+    // SAFETY: `callee` is held by an `Arc` of `store.funcs`, which no handler changes.
+    let setup = frame_setup(&mut cx.cells, cx.sp, depth, &cx.store.limits, unsafe {
+        &*callee
+    });
+    match setup {
+        Ok((base, _)) => {
+            let (ip, fp) = cx.enter_code(addr, callee, base, 0);
+            next!(ip, fp, mem, len, cx)
+        }
+        Err(e) => trap(ip, cx, e),
+    }
+}
+
+/// `return` to a caller of the current instance: moves the results to the start of the
+/// frame and makes the caller current. Returning from the invocation's entry frame, or to
+/// another instance, is a *stack* operation.
+pub(super) fn ret(ip: Ip, fp: Fp, mem: Mem, len: usize, cx: &mut Executor<'_>) -> Break {
+    let frames = &cx.store.stack.frames.frames;
+    let caller = match frames.last() {
+        Some(&f) if frames.len() > cx.entry_depth => match &cx.store.funcs[f.func as usize] {
+            FuncEntity::Wasm { instance, code, .. } if *instance as usize == cx.instance => {
+                Some((f, Arc::as_ptr(code)))
+            }
+            _ => None,
+        },
+        _ => None,
+    };
+    let Some((caller, caller_code)) = caller else {
+        return slow(ip, fp, mem, len, cx);
+    };
+    let code = cx.code();
+    // SAFETY: `ip` points into `code.instrs` (module docs).
+    let at = unsafe { ip.offset_from(code.instrs.as_ptr()) } as usize;
+    let n = code.results as usize;
+    let top = code.stack_base() as usize + code.heights[at] as usize;
+    // SAFETY: the frame's first `top <= frame_size()` cells (a verified height).
+    let cells = unsafe { std::slice::from_raw_parts_mut(fp, top) };
+    move_results(cells, top - n, 0, n);
+    cx.store.stack.frames.frames.pop();
+    let (ip, fp) = cx.enter_code(
+        caller.func,
+        caller_code,
+        caller.base as usize,
+        caller.pc as usize,
+    );
+    next!(ip, fp, mem, len, cx)
+}
+
+/// `select`: `dst` = cell `a` if cell `b` is non-zero, else cell `a + 1`.
+pub(super) fn select(ip: Ip, fp: Fp, mem: Mem, len: usize, cx: &mut Executor<'_>) -> Break {
+    let i = instr(ip);
+    // SAFETY: the verifier checked `a`, `a + 1`, `b` and `dst` (module docs).
+    unsafe {
+        let pick = if get(cx, fp, i.b) as u32 != 0 {
+            i.a
+        } else {
+            i.a + 1
+        };
+        set(cx, fp, i.dst, get(cx, fp, pick));
+    }
+    step!(ip, fp, mem, len, cx)
+}
+
+/// `global.get` of the current instance's global `a` into cell `dst`.
+pub(super) fn global_get(ip: Ip, fp: Fp, mem: Mem, len: usize, cx: &mut Executor<'_>) -> Break {
+    let i = instr(ip);
+    let addr = cx.store.instances[cx.instance].globals[i.a as usize];
+    let v = cx.store.globals[addr as usize].value;
+    // SAFETY: the verifier checked `dst` (module docs).
+    unsafe { set(cx, fp, i.dst, v) };
+    step!(ip, fp, mem, len, cx)
+}
+
+/// `global.set` of the current instance's global `b` from cell `a`.
+pub(super) fn global_set(ip: Ip, fp: Fp, mem: Mem, len: usize, cx: &mut Executor<'_>) -> Break {
+    let i = instr(ip);
+    // SAFETY: the verifier checked `a` (module docs).
+    let v = unsafe { get(cx, fp, i.a) };
+    let addr = cx.store.instances[cx.instance].globals[i.b as usize];
+    cx.store.globals[addr as usize].value = v;
+    step!(ip, fp, mem, len, cx)
+}
