@@ -4,10 +4,11 @@
 
 use std::sync::Arc;
 
-use super::{Break, Fp, Ip, Mem, get, instr, safe_point, set, slow, trap};
+use super::{Break, Fp, Ip, Mem, get, instr, safe_point_passes, safe_point_suspends, set, slow, trap};
 use crate::exec::ops::move_results;
 use crate::exec::{Executor, frame_setup};
 use crate::stack::Frame;
+use crate::code::FuncCode;
 use crate::store::FuncEntity;
 
 /// A handler branching to the target `pc` in `dst` if `$cond` holds for the cells `a` and
@@ -39,26 +40,74 @@ pub(super) fn branch(
 ) -> Break {
     // SAFETY: the verifier checked that `target` is an instruction index.
     let to = unsafe { cx.code().instrs.as_ptr().add(target as usize) };
-    if to <= ip && safe_point(ip, cx) {
+    if to <= ip && !safe_point_passes(cx) {
+        return back_edge_slow(ip, fp, mem, len, cx, to);
+    }
+    next!(to, fp, mem, len, cx)
+}
+
+/// A backward branch from `ip` to `to` whose safe point did not pass inline: suspends, or
+/// continues at `to`.
+#[cold]
+#[inline(never)]
+fn back_edge_slow(ip: Ip, fp: Fp, mem: Mem, len: usize, cx: &mut Executor<'_>, to: Ip) -> Break {
+    if safe_point_suspends(ip, cx) {
         return Break::Exit;
     }
     next!(to, fp, mem, len, cx)
 }
 
-/// `call` of a WebAssembly function of the current instance: pushes the caller's frame and
-/// enters the callee. Host functions and other instances' functions are *stack*
-/// operations.
+/// `call` of a WebAssembly function of the current instance, a safe point: pushes the
+/// caller's frame and enters the callee. Host functions and other instances' functions are
+/// *stack* operations.
 pub(super) fn call(ip: Ip, fp: Fp, mem: Mem, len: usize, cx: &mut Executor<'_>) -> Break {
-    let addr = cx.store.instances[cx.instance].funcs[instr(ip).a as usize];
-    let callee = match &cx.store.funcs[addr as usize] {
-        FuncEntity::Wasm { instance, code, .. } if *instance as usize == cx.instance => {
-            Arc::as_ptr(code)
-        }
-        _ => return slow(ip, fp, mem, len, cx),
+    let Some((addr, callee)) = local_callee(ip, cx) else {
+        return slow(ip, fp, mem, len, cx);
     };
-    if safe_point(ip, cx) {
+    if !safe_point_passes(cx) {
+        return call_safe_point(ip, fp, mem, len, cx);
+    }
+    enter_callee(ip, mem, len, cx, addr, callee)
+}
+
+/// A `call` whose safe point did not pass inline: suspends, or makes the call.
+#[cold]
+#[inline(never)]
+fn call_safe_point(ip: Ip, fp: Fp, mem: Mem, len: usize, cx: &mut Executor<'_>) -> Break {
+    if safe_point_suspends(ip, cx) {
         return Break::Exit;
     }
+    match local_callee(ip, cx) {
+        Some((addr, callee)) => enter_callee(ip, mem, len, cx, addr, callee),
+        None => slow(ip, fp, mem, len, cx),
+    }
+}
+
+/// The store address and code of the callee of the `call` at `ip` if it is a WebAssembly
+/// function of the current instance.
+#[inline(always)]
+fn local_callee(ip: Ip, cx: &Executor<'_>) -> Option<(u32, *const FuncCode)> {
+    let addr = cx.store.instances[cx.instance].funcs[instr(ip).a as usize];
+    match &cx.store.funcs[addr as usize] {
+        FuncEntity::Wasm { instance, code, .. } if *instance as usize == cx.instance => {
+            Some((addr, Arc::as_ptr(code)))
+        }
+        _ => None,
+    }
+}
+
+/// Pushes the caller's frame (resuming after the `call` at `ip`) and continues at the start
+/// of `callee` (store address `addr`) with a new frame whose parameters are the call's
+/// operands; traps with `call stack exhausted` past the limits.
+#[inline(always)]
+fn enter_callee(
+    ip: Ip,
+    mem: Mem,
+    len: usize,
+    cx: &mut Executor<'_>,
+    addr: u32,
+    callee: *const FuncCode,
+) -> Break {
     cx.save(ip, 1);
     let frames = &mut cx.store.stack.frames.frames;
     frames.push(Frame {
@@ -68,10 +117,8 @@ pub(super) fn call(ip: Ip, fp: Fp, mem: Mem, len: usize, cx: &mut Executor<'_>) 
     });
     let depth = frames.len();
     // SAFETY: `callee` is held by an `Arc` of `store.funcs`, which no handler changes.
-    let setup = frame_setup(&mut cx.cells, cx.sp, depth, &cx.store.limits, unsafe {
-        &*callee
-    });
-    match setup {
+    let code = unsafe { &*callee };
+    match frame_setup(&mut cx.cells, cx.sp, depth, &cx.store.limits, code) {
         Ok((base, _)) => {
             let (ip, fp) = cx.enter_code(addr, callee, base, 0);
             next!(ip, fp, mem, len, cx)

@@ -161,27 +161,30 @@ fn trap(ip: Ip, cx: &mut Executor<'_>, trap: Trap) -> Break {
     Break::Exit
 }
 
-/// The safe-point check at `ip`; `true` if the chain must leave (suspended there, to run
-/// `ip` again on resume; the exit is in `Executor::exit`). The usual case (no interrupt,
-/// fuel left or not metered) is inline: it only takes one unit of fuel when metering.
+/// The inline part of a safe-point check: `true` (and one unit of fuel taken when
+/// metering) in the usual case, no interrupt pending and fuel left; `false` if
+/// [`safe_point_reason`] must decide. A handler then tail-calls a cold function that does
+/// (`control::back_edge_slow`, `control::call_safe_point`), so the handler itself calls
+/// nothing and needs no saved registers.
 #[inline(always)]
-fn safe_point(ip: Ip, cx: &mut Executor<'_>) -> bool {
+fn safe_point_passes(cx: &mut Executor<'_>) -> bool {
     if cfg!(feature = "no-safe-points") {
-        return false;
+        return true;
     }
     let store = &mut *cx.store;
-    if cx.interrupt.is_set() || (store.consume_fuel && store.fuel == 0) {
-        return safe_point_slow(ip, cx);
+    let step = u64::from(store.consume_fuel);
+    if cx.interrupt.is_set() || store.fuel < step {
+        return false;
     }
-    store.fuel -= u64::from(store.consume_fuel);
-    false
+    store.fuel -= step;
+    true
 }
 
-/// The rest of [`safe_point`]: [`safe_point_reason`] decides (the interrupt may have been
-/// taken meanwhile), out of line so its `SuspendReason` is not on a handler's stack.
-#[cold]
-#[inline(never)]
-fn safe_point_slow(ip: Ip, cx: &mut Executor<'_>) -> bool {
+/// The rest of a safe-point check at `ip` that did not pass inline: `true` if the chain
+/// must leave (suspended at `ip`, to run it again on resume; the exit is in
+/// `Executor::exit`).
+#[inline(always)]
+fn safe_point_suspends(ip: Ip, cx: &mut Executor<'_>) -> bool {
     let store = &mut *cx.store;
     let Some(reason) = safe_point_reason(cx.interrupt, store.consume_fuel, &mut store.fuel) else {
         return false;
