@@ -31,7 +31,12 @@ impl InterruptHandle {
     /// Whether a request is pending (cheap; one relaxed load).
     #[inline(always)]
     pub(crate) fn is_set(&self) -> bool {
-        self.flag.load(Ordering::Relaxed) != NONE
+        is_pending(&self.flag)
+    }
+
+    /// The shared flag itself, for the hot path to keep at hand ([`is_pending`]).
+    pub(crate) fn flag(&self) -> &AtomicU8 {
+        &self.flag
     }
 
     /// Takes the pending request, clearing the flag.
@@ -42,4 +47,10 @@ impl InterruptHandle {
             _ => None,
         }
     }
+}
+
+/// Whether a request is pending on `flag`, an [`InterruptHandle::flag`].
+#[inline(always)]
+pub(crate) fn is_pending(flag: &AtomicU8) -> bool {
+    flag.load(Ordering::Relaxed) != NONE
 }

@@ -51,6 +51,8 @@ pub(crate) struct Executor<'s> {
     /// The current function's code (of `func`), held by an `Arc` of `store.funcs`, which
     /// does not change while the executor runs; null until the first frame is loaded.
     code: *const FuncCode,
+    /// Whether safe points take fuel (the store's setting, copied for the hot path).
+    consume_fuel: bool,
     /// How the running chain of handlers ended, when it ended the invocation.
     exit: Option<Result<Exit, Trap>>,
     /// Loop backend only: where the next handler continues.
@@ -69,6 +71,7 @@ impl<'s> Executor<'s> {
     ) -> Result<Exit, Trap> {
         let cells = std::mem::take(&mut store.stack.values.cells);
         let sp = store.stack.values.sp;
+        let consume_fuel = store.consume_fuel;
         let mut exec = Executor {
             store,
             interrupt,
@@ -82,6 +85,7 @@ impl<'s> Executor<'s> {
             memory: usize::MAX,
             entry_depth,
             code: std::ptr::null(),
+            consume_fuel,
             exit: None,
             #[cfg(not(atfn_tail_calls))]
             next: (std::ptr::null(), std::ptr::null_mut()),

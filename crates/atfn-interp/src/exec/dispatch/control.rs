@@ -4,25 +4,27 @@
 
 use std::sync::Arc;
 
-use super::{Break, Fp, Ip, Mem, get, instr, safe_point_passes, safe_point_suspends, set, slow, trap};
+use super::{
+    Break, Flag, Fp, Ip, Mem, get, instr, safe_point_passes, safe_point_suspends, set, slow, trap,
+};
+use crate::code::FuncCode;
 use crate::exec::ops::move_results;
 use crate::exec::{Executor, frame_setup};
 use crate::stack::Frame;
-use crate::code::FuncCode;
 use crate::store::FuncEntity;
 
 /// A handler branching to the target `pc` in `dst` if `$cond` holds for the cells `a` and
 /// `b` (unused ones are cell 0, which exists in every frame that branches).
 macro_rules! br_if {
     (|$a:pat_param, $b:pat_param| $cond:expr) => {
-        |ip, fp, mem, len, cx| {
+        |ip, fp, mem, len, cx, flag| {
             let i = instr(ip);
             // SAFETY: the verifier checked `a` and `b` (module docs).
             let ($a, $b) = unsafe { (get(cx, fp, i.a), get(cx, fp, i.b)) };
             if $cond {
-                return control::branch(ip, fp, mem, len, cx, i.dst);
+                return control::branch(ip, fp, mem, len, cx, flag, i.dst);
             }
-            step!(ip, fp, mem, len, cx)
+            step!(ip, fp, mem, len, cx, flag)
         }
     };
 }
@@ -36,50 +38,74 @@ pub(super) fn branch(
     mem: Mem,
     len: usize,
     cx: &mut Executor<'_>,
+    flag: Flag<'_>,
     target: u32,
 ) -> Break {
     // SAFETY: the verifier checked that `target` is an instruction index.
     let to = unsafe { cx.code().instrs.as_ptr().add(target as usize) };
-    if to <= ip && !safe_point_passes(cx) {
-        return back_edge_slow(ip, fp, mem, len, cx, to);
+    if to <= ip && !safe_point_passes(cx, flag) {
+        return back_edge_slow(ip, fp, mem, len, cx, flag);
     }
-    next!(to, fp, mem, len, cx)
+    next!(to, fp, mem, len, cx, flag)
 }
 
-/// A backward branch from `ip` to `to` whose safe point did not pass inline: suspends, or
-/// continues at `to`.
+/// A backward branch at `ip` whose safe point did not pass inline: suspends, or continues
+/// at its target.
 #[cold]
 #[inline(never)]
-fn back_edge_slow(ip: Ip, fp: Fp, mem: Mem, len: usize, cx: &mut Executor<'_>, to: Ip) -> Break {
+fn back_edge_slow(
+    ip: Ip,
+    fp: Fp,
+    mem: Mem,
+    len: usize,
+    cx: &mut Executor<'_>,
+    flag: Flag<'_>,
+) -> Break {
     if safe_point_suspends(ip, cx) {
         return Break::Exit;
     }
-    next!(to, fp, mem, len, cx)
+    // SAFETY: as in `branch`.
+    let to = unsafe { cx.code().instrs.as_ptr().add(instr(ip).dst as usize) };
+    next!(to, fp, mem, len, cx, flag)
 }
 
 /// `call` of a WebAssembly function of the current instance, a safe point: pushes the
 /// caller's frame and enters the callee. Host functions and other instances' functions are
 /// *stack* operations.
-pub(super) fn call(ip: Ip, fp: Fp, mem: Mem, len: usize, cx: &mut Executor<'_>) -> Break {
+pub(super) fn call(
+    ip: Ip,
+    fp: Fp,
+    mem: Mem,
+    len: usize,
+    cx: &mut Executor<'_>,
+    flag: Flag<'_>,
+) -> Break {
     let Some((addr, callee)) = local_callee(ip, cx) else {
-        return slow(ip, fp, mem, len, cx);
+        return slow(ip, fp, mem, len, cx, flag);
     };
-    if !safe_point_passes(cx) {
-        return call_safe_point(ip, fp, mem, len, cx);
+    if !safe_point_passes(cx, flag) {
+        return call_safe_point(ip, fp, mem, len, cx, flag);
     }
-    enter_callee(ip, mem, len, cx, addr, callee)
+    enter_callee(ip, mem, len, cx, flag, addr, callee)
 }
 
 /// A `call` whose safe point did not pass inline: suspends, or makes the call.
 #[cold]
 #[inline(never)]
-fn call_safe_point(ip: Ip, fp: Fp, mem: Mem, len: usize, cx: &mut Executor<'_>) -> Break {
+fn call_safe_point(
+    ip: Ip,
+    fp: Fp,
+    mem: Mem,
+    len: usize,
+    cx: &mut Executor<'_>,
+    flag: Flag<'_>,
+) -> Break {
     if safe_point_suspends(ip, cx) {
         return Break::Exit;
     }
     match local_callee(ip, cx) {
-        Some((addr, callee)) => enter_callee(ip, mem, len, cx, addr, callee),
-        None => slow(ip, fp, mem, len, cx),
+        Some((addr, callee)) => enter_callee(ip, mem, len, cx, flag, addr, callee),
+        None => slow(ip, fp, mem, len, cx, flag),
     }
 }
 
@@ -105,6 +131,7 @@ fn enter_callee(
     mem: Mem,
     len: usize,
     cx: &mut Executor<'_>,
+    flag: Flag<'_>,
     addr: u32,
     callee: *const FuncCode,
 ) -> Break {
@@ -121,7 +148,7 @@ fn enter_callee(
     match frame_setup(&mut cx.cells, cx.sp, depth, &cx.store.limits, code) {
         Ok((base, _)) => {
             let (ip, fp) = cx.enter_code(addr, callee, base, 0);
-            next!(ip, fp, mem, len, cx)
+            next!(ip, fp, mem, len, cx, flag)
         }
         Err(e) => trap(ip, cx, e),
     }
@@ -130,7 +157,14 @@ fn enter_callee(
 /// `return` to a caller of the current instance: moves the results to the start of the
 /// frame and makes the caller current. Returning from the invocation's entry frame, or to
 /// another instance, is a *stack* operation.
-pub(super) fn ret(ip: Ip, fp: Fp, mem: Mem, len: usize, cx: &mut Executor<'_>) -> Break {
+pub(super) fn ret(
+    ip: Ip,
+    fp: Fp,
+    mem: Mem,
+    len: usize,
+    cx: &mut Executor<'_>,
+    flag: Flag<'_>,
+) -> Break {
     let frames = &cx.store.stack.frames.frames;
     let caller = match frames.last() {
         Some(&f) if frames.len() > cx.entry_depth => match &cx.store.funcs[f.func as usize] {
@@ -142,7 +176,7 @@ pub(super) fn ret(ip: Ip, fp: Fp, mem: Mem, len: usize, cx: &mut Executor<'_>) -
         _ => None,
     };
     let Some((caller, caller_code)) = caller else {
-        return slow(ip, fp, mem, len, cx);
+        return slow(ip, fp, mem, len, cx, flag);
     };
     let code = cx.code();
     // SAFETY: `ip` points into `code.instrs` (module docs).
@@ -159,11 +193,18 @@ pub(super) fn ret(ip: Ip, fp: Fp, mem: Mem, len: usize, cx: &mut Executor<'_>) -
         caller.base as usize,
         caller.pc as usize,
     );
-    next!(ip, fp, mem, len, cx)
+    next!(ip, fp, mem, len, cx, flag)
 }
 
 /// `select`: `dst` = cell `a` if cell `b` is non-zero, else cell `a + 1`.
-pub(super) fn select(ip: Ip, fp: Fp, mem: Mem, len: usize, cx: &mut Executor<'_>) -> Break {
+pub(super) fn select(
+    ip: Ip,
+    fp: Fp,
+    mem: Mem,
+    len: usize,
+    cx: &mut Executor<'_>,
+    flag: Flag<'_>,
+) -> Break {
     let i = instr(ip);
     // SAFETY: the verifier checked `a`, `a + 1`, `b` and `dst` (module docs).
     unsafe {
@@ -174,25 +215,39 @@ pub(super) fn select(ip: Ip, fp: Fp, mem: Mem, len: usize, cx: &mut Executor<'_>
         };
         set(cx, fp, i.dst, get(cx, fp, pick));
     }
-    step!(ip, fp, mem, len, cx)
+    step!(ip, fp, mem, len, cx, flag)
 }
 
 /// `global.get` of the current instance's global `a` into cell `dst`.
-pub(super) fn global_get(ip: Ip, fp: Fp, mem: Mem, len: usize, cx: &mut Executor<'_>) -> Break {
+pub(super) fn global_get(
+    ip: Ip,
+    fp: Fp,
+    mem: Mem,
+    len: usize,
+    cx: &mut Executor<'_>,
+    flag: Flag<'_>,
+) -> Break {
     let i = instr(ip);
     let addr = cx.store.instances[cx.instance].globals[i.a as usize];
     let v = cx.store.globals[addr as usize].value;
     // SAFETY: the verifier checked `dst` (module docs).
     unsafe { set(cx, fp, i.dst, v) };
-    step!(ip, fp, mem, len, cx)
+    step!(ip, fp, mem, len, cx, flag)
 }
 
 /// `global.set` of the current instance's global `b` from cell `a`.
-pub(super) fn global_set(ip: Ip, fp: Fp, mem: Mem, len: usize, cx: &mut Executor<'_>) -> Break {
+pub(super) fn global_set(
+    ip: Ip,
+    fp: Fp,
+    mem: Mem,
+    len: usize,
+    cx: &mut Executor<'_>,
+    flag: Flag<'_>,
+) -> Break {
     let i = instr(ip);
     // SAFETY: the verifier checked `a` (module docs).
     let v = unsafe { get(cx, fp, i.a) };
     let addr = cx.store.instances[cx.instance].globals[i.b as usize];
     cx.store.globals[addr as usize].value = v;
-    step!(ip, fp, mem, len, cx)
+    step!(ip, fp, mem, len, cx, flag)
 }

@@ -5,7 +5,7 @@
 /// A load of `$n` bytes as `$t`, extended to `$r`: `dst = load(cell a + offset b)`.
 macro_rules! load {
     ($n:literal, $t:ty => $r:ty) => {
-        |ip, fp, mem, len, cx| {
+        |ip, fp, mem, len, cx, flag| {
             let i = instr(ip);
             // SAFETY: the verifier checked `a` and `dst` (module docs).
             let address = u64::from(unsafe { get(cx, fp, i.a) } as u32) + u64::from(i.b);
@@ -17,7 +17,7 @@ macro_rules! load {
             let bytes = unsafe { *mem.add(at).cast::<[u8; $n]>() };
             let v = <$t>::from_le_bytes(bytes) as $r;
             unsafe { set(cx, fp, i.dst, Cell::into_cell(v)) };
-            step!(ip, fp, mem, len, cx)
+            step!(ip, fp, mem, len, cx, flag)
         }
     };
 }
@@ -25,7 +25,7 @@ macro_rules! load {
 /// A store of the low `$n` bytes of cell `b` (as `$t`): `store(cell a + offset dst, b)`.
 macro_rules! store {
     ($n:literal, $t:ty) => {
-        |ip, fp, mem, len, cx| {
+        |ip, fp, mem, len, cx, flag| {
             let i = instr(ip);
             // SAFETY: the verifier checked `a` and `b` (module docs).
             let address = u64::from(unsafe { get(cx, fp, i.a) } as u32) + u64::from(i.dst);
@@ -36,7 +36,7 @@ macro_rules! store {
             // SAFETY: `at .. at + $n` is inside memory 0's `len` bytes at `mem` (a byte
             // array: alignment 1).
             unsafe { *mem.add(at).cast::<[u8; $n]>() = v };
-            step!(ip, fp, mem, len, cx)
+            step!(ip, fp, mem, len, cx, flag)
         }
     };
 }

@@ -25,11 +25,13 @@
 //! derived anew.
 
 use std::ptr::NonNull;
+use std::sync::atomic::AtomicU8;
 
 use super::ops::{Cell, convert as cv, numeric as num};
 use super::{Executor, Exit, in_bounds, safe_point_reason};
 use crate::code::{FuncCode, Instr, Op};
 use crate::error::Trap;
+use crate::interrupt::is_pending;
 
 /// The instruction being executed: a pointer into the current function's
 /// [`FuncCode::instrs`].
@@ -39,8 +41,13 @@ pub(super) type Fp = *mut u64;
 /// Memory 0's first byte (dangling if the instance has no memory; its length is then 0).
 type Mem = *mut u8;
 
-/// An instruction's handler: `(ip, fp, memory 0, its length in bytes, executor)`.
-type Handler = for<'a, 's> fn(Ip, Fp, Mem, usize, &'a mut Executor<'s>) -> Break;
+/// The interrupt flag of the running call ([`crate::interrupt::InterruptHandle::flag`]),
+/// passed along so that a safe point tests it without loading it from the executor.
+type Flag<'f> = &'f AtomicU8;
+
+/// An instruction's handler: `(ip, fp, memory 0, its length in bytes, executor, interrupt
+/// flag)`; six arguments, all in registers on the targets of `build.rs`.
+type Handler = for<'a, 's, 'f> fn(Ip, Fp, Mem, usize, &'a mut Executor<'s>, Flag<'f>) -> Break;
 
 /// Why a chain of handlers returned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,17 +64,17 @@ pub(super) enum Break {
 /// Continues with the instruction at `$ip`: a tail call of its handler.
 #[cfg(atfn_tail_calls)]
 macro_rules! next {
-    ($ip:expr, $fp:expr, $mem:expr, $len:expr, $cx:expr) => {{
+    ($ip:expr, $fp:expr, $mem:expr, $len:expr, $cx:expr, $flag:expr) => {{
         let ip: crate::exec::dispatch::Ip = $ip;
-        return crate::exec::dispatch::handler(ip)(ip, $fp, $mem, $len, $cx);
+        return crate::exec::dispatch::handler(ip)(ip, $fp, $mem, $len, $cx, $flag);
     }};
 }
 
 /// Continues with the instruction at `$ip`: returns to the loop in `run`.
 #[cfg(not(atfn_tail_calls))]
 macro_rules! next {
-    ($ip:expr, $fp:expr, $mem:expr, $len:expr, $cx:expr) => {{
-        let _ = ($mem, $len);
+    ($ip:expr, $fp:expr, $mem:expr, $len:expr, $cx:expr, $flag:expr) => {{
+        let _ = ($mem, $len, $flag);
         $cx.next = ($ip, $fp);
         return crate::exec::dispatch::Break::Continue;
     }};
@@ -75,9 +82,9 @@ macro_rules! next {
 
 /// Continues with the instruction after `$ip` (the verifier guarantees there is one).
 macro_rules! step {
-    ($ip:expr, $fp:expr, $mem:expr, $len:expr, $cx:expr) => {
+    ($ip:expr, $fp:expr, $mem:expr, $len:expr, $cx:expr, $flag:expr) => {
         // SAFETY: see the macro docs.
-        next!(unsafe { $ip.add(1) }, $fp, $mem, $len, $cx)
+        next!(unsafe { $ip.add(1) }, $fp, $mem, $len, $cx, $flag)
     };
 }
 
@@ -142,7 +149,7 @@ fn instr(ip: Ip) -> Instr {
 
 /// The handler of every *stack* operation: writes `pc` (past the instruction) and the stack
 /// pointer back and leaves the chain.
-fn slow(ip: Ip, _: Fp, _: Mem, _: usize, cx: &mut Executor<'_>) -> Break {
+fn slow(ip: Ip, _: Fp, _: Mem, _: usize, cx: &mut Executor<'_>, _: Flag<'_>) -> Break {
     cx.save(ip, 1);
     Break::Slow
 }
@@ -167,16 +174,20 @@ fn trap(ip: Ip, cx: &mut Executor<'_>, trap: Trap) -> Break {
 /// (`control::back_edge_slow`, `control::call_safe_point`), so the handler itself calls
 /// nothing and needs no saved registers.
 #[inline(always)]
-fn safe_point_passes(cx: &mut Executor<'_>) -> bool {
+fn safe_point_passes(cx: &mut Executor<'_>, flag: Flag<'_>) -> bool {
     if cfg!(feature = "no-safe-points") {
         return true;
     }
-    let store = &mut *cx.store;
-    let step = u64::from(store.consume_fuel);
-    if cx.interrupt.is_set() || store.fuel < step {
+    if is_pending(flag) {
         return false;
     }
-    store.fuel -= step;
+    if cx.consume_fuel {
+        let fuel = &mut cx.store.fuel;
+        if *fuel == 0 {
+            return false;
+        }
+        *fuel -= 1;
+    }
     true
 }
 
@@ -195,14 +206,14 @@ fn safe_point_suspends(ip: Ip, cx: &mut Executor<'_>) -> bool {
 }
 
 /// Runs handlers from `ip` until one leaves the chain.
-fn run(ip: Ip, fp: Fp, mem: Mem, len: usize, cx: &mut Executor<'_>) -> Break {
-    let exit = handler(ip)(ip, fp, mem, len, cx);
+fn run(ip: Ip, fp: Fp, mem: Mem, len: usize, cx: &mut Executor<'_>, flag: Flag<'_>) -> Break {
+    let exit = handler(ip)(ip, fp, mem, len, cx, flag);
     #[cfg(not(atfn_tail_calls))]
     let exit = {
         let mut exit = exit;
         while exit == Break::Continue {
             let (ip, fp) = cx.next;
-            exit = handler(ip)(ip, fp, mem, len, cx);
+            exit = handler(ip)(ip, fp, mem, len, cx, flag);
         }
         exit
     };
@@ -220,7 +231,8 @@ impl Executor<'_> {
                 Some(m) => (m.data.as_mut_ptr(), m.data.len()),
                 None => (NonNull::dangling().as_ptr(), 0),
             };
-            match run(ip, fp, mem, len, self) {
+            let flag = self.interrupt.flag();
+            match run(ip, fp, mem, len, self, flag) {
                 Break::Slow => {
                     let instr = self.code().instrs[self.pc - 1];
                     if let Some(exit) = self.slow(instr)? {

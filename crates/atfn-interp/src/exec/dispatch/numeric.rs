@@ -5,12 +5,12 @@
 /// A handler computing `$e` from cell `a` read as `$t`.
 macro_rules! un {
     ($a:ident : $t:ty => $e:expr) => {
-        |ip, fp, mem, len, cx| {
+        |ip, fp, mem, len, cx, flag| {
             let i = instr(ip);
             // SAFETY: the verifier checked `a` and `dst` (module docs).
             let $a = <$t as Cell>::from_cell(unsafe { get(cx, fp, i.a) });
             unsafe { set(cx, fp, i.dst, Cell::into_cell($e)) };
-            step!(ip, fp, mem, len, cx)
+            step!(ip, fp, mem, len, cx, flag)
         }
     };
 }
@@ -18,7 +18,7 @@ macro_rules! un {
 /// A handler computing `$e` (a `Result`; `Err` traps) from cell `a` read as `$t`.
 macro_rules! un_trap {
     ($a:ident : $t:ty => $e:expr) => {
-        |ip, fp, mem, len, cx| {
+        |ip, fp, mem, len, cx, flag| {
             let i = instr(ip);
             // SAFETY: the verifier checked `a` and `dst` (module docs).
             let $a = <$t as Cell>::from_cell(unsafe { get(cx, fp, i.a) });
@@ -26,7 +26,7 @@ macro_rules! un_trap {
                 Ok(r) => unsafe { set(cx, fp, i.dst, Cell::into_cell(r)) },
                 Err(e) => return trap(ip, cx, e),
             }
-            step!(ip, fp, mem, len, cx)
+            step!(ip, fp, mem, len, cx, flag)
         }
     };
 }
@@ -34,13 +34,13 @@ macro_rules! un_trap {
 /// A handler computing `$e` from cells `a` and `b` read as `$t`.
 macro_rules! bin {
     ($a:ident, $b:ident : $t:ty => $e:expr) => {
-        |ip, fp, mem, len, cx| {
+        |ip, fp, mem, len, cx, flag| {
             let i = instr(ip);
             // SAFETY: the verifier checked `a`, `b` and `dst` (module docs).
             let $a = <$t as Cell>::from_cell(unsafe { get(cx, fp, i.a) });
             let $b = <$t as Cell>::from_cell(unsafe { get(cx, fp, i.b) });
             unsafe { set(cx, fp, i.dst, Cell::into_cell($e)) };
-            step!(ip, fp, mem, len, cx)
+            step!(ip, fp, mem, len, cx, flag)
         }
     };
 }
@@ -48,7 +48,7 @@ macro_rules! bin {
 /// A handler computing `$e` (a `Result`; `Err` traps) from cells `a` and `b` read as `$t`.
 macro_rules! bin_trap {
     ($a:ident, $b:ident : $t:ty => $e:expr) => {
-        |ip, fp, mem, len, cx| {
+        |ip, fp, mem, len, cx, flag| {
             let i = instr(ip);
             // SAFETY: the verifier checked `a`, `b` and `dst` (module docs).
             let $a = <$t as Cell>::from_cell(unsafe { get(cx, fp, i.a) });
@@ -57,7 +57,7 @@ macro_rules! bin_trap {
                 Ok(r) => unsafe { set(cx, fp, i.dst, Cell::into_cell(r)) },
                 Err(e) => return trap(ip, cx, e),
             }
-            step!(ip, fp, mem, len, cx)
+            step!(ip, fp, mem, len, cx, flag)
         }
     };
 }
