@@ -81,9 +81,11 @@ pub enum Op {
     /// *Stack*: `br_table` over entries `a .. a + b` of [`FuncCode::br_tables`] (the last is
     /// the default), indexed by the top cell.
     BrTable,
-    /// *Stack*: returns the top `results` cells.
+    /// *Stack*: returns the top `results` cells; `dst` is the stack pointer
+    /// (frame-relative: `stack_base() + heights[pc]`).
     Return,
-    /// *Stack*: calls function index `a` with its arguments on top.
+    /// *Stack*: calls function index `a` with its arguments on top; `dst` is the stack
+    /// pointer as for `Return`.
     Call,
     /// *Stack*: `call_indirect` expecting engine type id `a` through table `b`; the table
     /// index is the top cell, the arguments below it.

@@ -111,14 +111,15 @@ fn dead_code_leaves_the_operands_of_live_code_alone() {
     assert_eq!(out, crate::Outcome::Finished(vec![crate::Value::I32(8)]));
 }
 
-/// A loop with a backward branch, a `br_table`, a load, a global and a select: every kind
-/// of field the verifier checks.
+/// A loop with a backward branch, a `br_table`, a load, a global, a call and a select:
+/// every kind of field the verifier checks.
 const VERIFIED: &str = r#"(module (memory 1) (global $g (mut i32) (i32.const 0))
     (func (param i32) (result i32)
         (loop $l
             (br_if $l (i32.lt_u (local.get 0) (i32.const 10))))
         (block $a (block $b (br_table $a $b (local.get 0))))
         (global.set $g (i32.load (local.get 0)))
+        (drop (call 0 (local.get 0)))
         (select (local.get 0) (global.get $g) (local.get 0))))"#;
 
 #[test]
@@ -157,6 +158,11 @@ fn verifier_rejects_code_the_hot_loop_could_not_run_safely() {
     fails_at(table)(corrupt(&|c| c.br_tables[0].pc = len));
     fails_at(table)(corrupt(&|c| c.instrs[table].b += 1));
     fails_at(table)(corrupt(&|c| c.instrs[table].b = 0));
+    let call = at(Op::Call);
+    fails_at(call)(corrupt(&|c| c.instrs[call].dst -= 1));
+    let ret = at(Op::Return);
+    fails_at(ret)(corrupt(&|c| c.instrs[ret].dst += 1));
+    fails_at(ret)(corrupt(&|c| c.heights[ret] = frame));
     // An offset or a global index may exceed the frame; a cell may not.
     assert_eq!(corrupt(&|c| c.instrs[load].b = u32::MAX), Ok(()));
     let last = len as usize - 1;

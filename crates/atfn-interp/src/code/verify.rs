@@ -7,7 +7,8 @@
 //!   the frame has `frame_size()` cells (ensured when the hot path enters it);
 //! - every branch target, in an instruction or a `br_table` entry, is an instruction index;
 //! - the last instruction never falls through (so `pc + 1` after any instruction that can
-//!   fall through is still an instruction index).
+//!   fall through is still an instruction index);
+//! - `call` and `return` carry the stack pointer at them, which is inside the frame.
 //!
 //! The translator always produces such code; [`verify`] turns a translator bug into a
 //! [`VerifyError`] (reported as an internal translation error) instead of undefined
@@ -31,6 +32,8 @@ pub struct VerifyError {
 enum Fields {
     /// Nothing the hot path uses unchecked (*stack* operations, `unreachable`).
     Unchecked,
+    /// `dst` is the stack pointer (`call`, `return`; see [`Op::Call`]).
+    StackPointer,
     /// `dst` is a branch target; `a` and `b` are cells (0 where unused).
     Branch,
     /// `a .. a + b` are entries of [`FuncCode::br_tables`].
@@ -58,9 +61,10 @@ fn fields(op: Op) -> Fields {
             Fields::Cells(false, true, true)
         }
         GlobalSet => Fields::Cells(false, true, false),
-        Unreachable | Return | Call | CallIndirect | MemorySize | MemoryGrow | MemoryFill
-        | MemoryCopy | MemoryInit | DataDrop | TableGet | TableSet | TableSize | TableGrow
-        | TableFill | TableCopy | TableInit | ElemDrop | RefFunc => Fields::Unchecked,
+        Return | Call => Fields::StackPointer,
+        Unreachable | CallIndirect | MemorySize | MemoryGrow | MemoryFill | MemoryCopy
+        | MemoryInit | DataDrop | TableGet | TableSet | TableSize | TableGrow | TableFill
+        | TableCopy | TableInit | ElemDrop | RefFunc => Fields::Unchecked,
         // copy, numeric and conversion operations
         _ => Fields::Cells(true, true, true),
     }
@@ -94,6 +98,10 @@ pub fn verify(code: &FuncCode) -> Result<(), VerifyError> {
     for (pc, &Instr { op, dst, a, b }) in code.instrs.iter().enumerate() {
         let ok = match fields(op) {
             Fields::Unchecked => true,
+            Fields::StackPointer => {
+                let sp = u64::from(code.stack_base()) + u64::from(code.heights[pc]);
+                u64::from(dst) == sp && sp <= frame
+            }
             Fields::Branch => target(dst) && cell(a) && cell(b),
             Fields::Table => {
                 let entries = code.br_tables.get(a as usize..a as usize + b as usize);
@@ -103,7 +111,10 @@ pub fn verify(code: &FuncCode) -> Result<(), VerifyError> {
             Fields::Cells(d, x, y) => (!d || cell(dst)) && (!x || cell(a)) && (!y || cell(b)),
         };
         if !ok {
-            return fail(pc, "operand outside the frame or target outside the code");
+            return fail(
+                pc,
+                "operand outside the frame, target outside the code or wrong stack pointer",
+            );
         }
     }
     Ok(())

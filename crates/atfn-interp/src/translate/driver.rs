@@ -248,7 +248,13 @@ impl Translator<'_> {
                 pushes,
             } => {
                 self.materialize_top(pops);
-                self.emit(Instr { op, dst: 0, a, b });
+                // `Call` carries its stack pointer (see `Op::Call`); others ignore `dst`.
+                let dst = if op == Op::Call {
+                    self.slot(self.operands.len())
+                } else {
+                    0
+                };
+                self.emit(Instr { op, dst, a, b });
                 let keep = self.operands.len().checked_sub(pops as usize);
                 self.operands.truncate(keep.ok_or_else(out_of_sync)?);
                 for _ in 0..pushes {
@@ -358,7 +364,7 @@ impl Translator<'_> {
         self.height = self.operands.len() as u32;
         self.emit(Instr {
             op: Op::Return,
-            dst: 0,
+            dst: self.slot(self.operands.len()),
             a: 0,
             b: 0,
         });

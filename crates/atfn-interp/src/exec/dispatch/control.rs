@@ -135,17 +135,19 @@ fn enter_callee(
     addr: u32,
     callee: *const FuncCode,
 ) -> Break {
-    cx.save(ip, 1);
+    // SAFETY: `ip` points into the current function's instructions (module docs).
+    let pc = unsafe { ip.offset_from(cx.code().instrs.as_ptr()) } as usize + 1;
+    let sp = cx.base + instr(ip).dst as usize;
     let frames = &mut cx.store.stack.frames.frames;
     frames.push(Frame {
         func: cx.func,
-        pc: cx.pc as u32,
+        pc: pc as u32,
         base: cx.base as u32,
     });
     let depth = frames.len();
     // SAFETY: `callee` is held by an `Arc` of `store.funcs`, which no handler changes.
     let code = unsafe { &*callee };
-    match frame_setup(&mut cx.cells, cx.sp, depth, &cx.store.limits, code) {
+    match frame_setup(&mut cx.cells, sp, depth, &cx.store.limits, code) {
         Ok((base, _)) => {
             let (ip, fp) = cx.enter_code(addr, callee, base, 0);
             next!(ip, fp, mem, len, cx, flag)
@@ -178,14 +180,13 @@ pub(super) fn ret(
     let Some((caller, caller_code)) = caller else {
         return slow(ip, fp, mem, len, cx, flag);
     };
-    let code = cx.code();
-    // SAFETY: `ip` points into `code.instrs` (module docs).
-    let at = unsafe { ip.offset_from(code.instrs.as_ptr()) } as usize;
-    let n = code.results as usize;
-    let top = code.stack_base() as usize + code.heights[at] as usize;
-    // SAFETY: the frame's first `top <= frame_size()` cells (a verified height).
+    let n = cx.code().results as usize;
+    let top = instr(ip).dst as usize;
+    // SAFETY: the frame's first `top` cells; the verifier checked `top <= frame_size()`.
     let cells = unsafe { std::slice::from_raw_parts_mut(fp, top) };
-    move_results(cells, top - n, 0, n);
+    // `top >= n` in code that can run (the results are on the operand stack); the slice
+    // turns a translator bug into a panic, never an access outside the frame.
+    move_results(cells, top.wrapping_sub(n), 0, n);
     cx.store.stack.frames.frames.pop();
     let (ip, fp) = cx.enter_code(
         caller.func,

@@ -129,15 +129,14 @@ pub(crate) fn frame_setup(
     {
         return Err(Trap::StackExhausted);
     }
-    // Element loops, not `fill`/`copy_from_slice`: a frame has few locals and constants,
-    // and a library call per frame costs more than the copy.
+    // An element loop zeroes the locals, but the constants are copied as a slice: measured
+    // with callgrind on the fib guest (no declared locals, two constants), `fill` cost 7%
+    // more instructions and the element loop over the constants 2% more.
     let locals_end = base + code.locals as usize;
     for cell in &mut cells[sp..locals_end] {
         *cell = 0;
     }
     let stack_base = locals_end + code.consts.len();
-    for (cell, c) in cells[locals_end..stack_base].iter_mut().zip(&code.consts) {
-        *cell = *c;
-    }
+    cells[locals_end..stack_base].copy_from_slice(&code.consts);
     Ok((base, stack_base))
 }
