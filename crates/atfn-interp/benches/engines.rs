@@ -9,7 +9,9 @@
 //! warm-up, then [`REPS`] repetitions, median reported. Prints Markdown tables.
 //! Set `ATFN_BENCH_REPS` to change the repetition count, `ATFN_BENCH=speed` or
 //! `ATFN_BENCH=snapshot` to print only one of the two tables, `ATFN_BENCH_GUEST` to run only
-//! the guests whose name contains it (e.g. `fib`).
+//! the guests whose name contains it (e.g. `fib`), `ATFN_BENCH_ENGINE` to run only the
+//! engines whose column name contains it and print their times alone (e.g. `fuel off`, to
+//! count one engine's instructions under callgrind).
 
 use std::time::{Duration, Instant};
 
@@ -150,6 +152,9 @@ fn geomean(xs: &[f64]) -> f64 {
 }
 
 fn speed_table(reps: usize) {
+    if let Ok(engine) = std::env::var("ATFN_BENCH_ENGINE") {
+        return engine_times(&engine, reps);
+    }
     println!(
         "| guest | {} | fuel on / wasmi | fuel off / wasmi | fuel cost |",
         {
@@ -191,6 +196,19 @@ fn speed_table(reps: usize) {
         geomean(&off),
         (geomean(&cost) - 1.0) * 100.0
     );
+}
+
+/// The speed table's times for the engines whose column name contains `engine`, without
+/// ratios (they need all engines). Results are not compared across engines.
+fn engine_times(engine: &str, reps: usize) {
+    let only = std::env::var("ATFN_BENCH_GUEST").unwrap_or_default();
+    for (name, source) in GUESTS.iter().filter(|(n, _)| n.contains(only.as_str())) {
+        let wasm = source.bytes();
+        for (column, run) in ENGINES.iter().filter(|(n, _)| n.contains(engine)) {
+            let t = median(*run, &wasm, reps, &mut None);
+            println!("| {name} | {column} | {} ms |", ms(t));
+        }
+    }
 }
 
 /// 16 MiB memory (256 pages) with a no-op `run`, for the snapshot table.

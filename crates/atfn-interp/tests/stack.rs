@@ -230,11 +230,23 @@ fn module_text() -> String {
     )
 }
 
+/// Without fuel metering (safe points pass inline) and with it (every safe point takes the
+/// whole check, out of line).
 #[test]
 fn long_runs_use_constant_native_stack() {
+    for consume_fuel in [false, true] {
+        run_on_small_stack(Config {
+            consume_fuel,
+            ..Config::default()
+        });
+    }
+}
+
+fn run_on_small_stack(config: Config) {
     let text = module_text();
     let run = move || {
-        let (_module, mut store, instance) = setup(Config::default(), &text);
+        let (_module, mut store, instance) = setup(config, &text);
+        store.set_fuel(u64::MAX);
         let args = [Value::I32(ITERATIONS)];
         finished(store.call(instance, "run", &args).expect("run"))
     };
