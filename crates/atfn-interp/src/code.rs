@@ -7,7 +7,8 @@
 //! their operand and result cells directly (three-address code): `local.get a; local.get b;
 //! i32.add; local.set c` becomes one `I32Add { dst: c, a, b }`. Constants are cells of the
 //! frame too, filled from [`FuncCode::consts`] when the frame is entered. Branches carry their
-//! target `pc`; the values a branch carries are moved by explicit [`Op::Copy`]s. Blocks,
+//! target, relative to its own `pc`; the values a branch carries are moved by explicit
+//! [`Op::Copy`]s. Blocks,
 //! `nop`, `drop` and `end` of blocks vanish.
 //!
 //! `pc` values are indices into [`FuncCode::instrs`]; a suspended frame stores such an index,
@@ -39,12 +40,27 @@ pub struct BrTarget {
 pub struct Instr {
     /// The operation.
     pub op: Op,
-    /// Result cell, or branch target pc, or store offset (see [`Op`]).
+    /// Result cell, or branch offset ([`Instr::branch_target`]), or store offset (see
+    /// [`Op`]).
     pub dst: u32,
     /// First operand.
     pub a: u32,
     /// Second operand.
     pub b: u32,
+}
+
+impl Instr {
+    /// The target `pc` of this branch at `pc`: `dst` is the offset from `pc`, an `i32` in
+    /// two's complement (the hot path adds it to its instruction pointer, without looking
+    /// the function's code up). `usize::MAX` if the target would be negative.
+    pub fn branch_target(&self, pc: usize) -> usize {
+        usize::try_from(pc as i64 + i64::from(self.dst as i32)).unwrap_or(usize::MAX)
+    }
+
+    /// Whether this branch (at any `pc`) goes backward or to itself: a safe point.
+    pub fn branches_back(&self) -> bool {
+        self.dst as i32 <= 0
+    }
 }
 
 /// Operations. Numeric and conversion operations are named after their WebAssembly
@@ -293,7 +309,7 @@ pub enum Op {
 }
 
 impl Op {
-    /// Whether this is a branch with its target pc in `dst`.
+    /// Whether this is a branch with its target in `dst` ([`Instr::branch_target`]).
     pub fn is_branch(self) -> bool {
         (Op::Br as u8..=Op::BrI32GeU as u8).contains(&(self as u8))
     }

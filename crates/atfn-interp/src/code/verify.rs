@@ -34,7 +34,8 @@ enum Fields {
     Unchecked,
     /// `dst` is the stack pointer (`call`, `return`; see [`Op::Call`]).
     StackPointer,
-    /// `dst` is a branch target; `a` and `b` are cells (0 where unused).
+    /// `dst` is a branch offset ([`Instr::branch_target`]); `a` and `b` are cells (0 where
+    /// unused).
     Branch,
     /// `a .. a + b` are entries of [`FuncCode::br_tables`].
     Table,
@@ -94,18 +95,18 @@ pub fn verify(code: &FuncCode) -> Result<(), VerifyError> {
     }
     let frame = code.frame_size() as u64;
     let cell = |c: u32| u64::from(c) < frame;
-    let target = |t: u32| (t as usize) < len;
-    for (pc, &Instr { op, dst, a, b }) in code.instrs.iter().enumerate() {
+    for (pc, instr) in code.instrs.iter().enumerate() {
+        let Instr { op, dst, a, b } = *instr;
         let ok = match fields(op) {
             Fields::Unchecked => true,
             Fields::StackPointer => {
                 let sp = u64::from(code.stack_base()) + u64::from(code.heights[pc]);
                 u64::from(dst) == sp && sp <= frame
             }
-            Fields::Branch => target(dst) && cell(a) && cell(b),
+            Fields::Branch => instr.branch_target(pc) < len && cell(a) && cell(b),
             Fields::Table => {
                 let entries = code.br_tables.get(a as usize..a as usize + b as usize);
-                b > 0 && entries.is_some_and(|e| e.iter().all(|t| target(t.pc)))
+                b > 0 && entries.is_some_and(|e| e.iter().all(|t| (t.pc as usize) < len))
             }
             Fields::Select => cell(dst) && u64::from(a) + 1 < frame && cell(b),
             Fields::Cells(d, x, y) => (!d || cell(dst)) && (!x || cell(a)) && (!y || cell(b)),

@@ -440,13 +440,13 @@ fn check_stacks<T>(
         let at = at.ok_or(invalid("resume point", i))? as usize;
         let instr = code.instrs[at];
         let instance = &s.instances[0];
-        let Instr { op, dst, a, .. } = instr;
+        let Instr { op, a, .. } = instr;
         let shape_ok = match (callee, op) {
             (Some(c), Op::Call) => instance.funcs.get(a as usize) == Some(&c),
             (Some(c), Op::CallIndirect) => s.funcs[c as usize].ty() == a,
             (None, Op::BrTable | Op::Call | Op::CallIndirect) => true,
             // A branch is a safe point when it goes backward.
-            (None, op) => op.is_branch() && dst as usize <= at,
+            (None, op) => op.is_branch() && instr.branches_back(),
             _ => false,
         };
         // A call_indirect popped its table index before the callee's frame was made.

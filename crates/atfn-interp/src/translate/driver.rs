@@ -69,6 +69,12 @@ pub(crate) fn translate(
     ops.finish()?;
     // One spare cell: a suspended `br_table` pushes its index back.
     t.code.max_height = t.max_height + 1;
+    // Branch targets were absolute while blocks were patched; the code keeps them relative.
+    for (pc, i) in t.code.instrs.iter_mut().enumerate() {
+        if i.op.is_branch() {
+            i.dst = i.dst.wrapping_sub(pc as u32);
+        }
+    }
     crate::code::verify(&t.code)?;
     Ok(t.code)
 }

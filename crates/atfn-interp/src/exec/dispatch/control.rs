@@ -29,8 +29,8 @@ macro_rules! br_if {
     };
 }
 
-/// Continues at `target` (a `pc` of the current function); a safe point if it is not
-/// after `ip`.
+/// Continues at the instruction `offset` ([`crate::code::Instr::branch_target`]) from `ip`;
+/// a safe point if that is not after `ip`.
 #[inline(always)]
 pub(super) fn branch(
     ip: Ip,
@@ -39,11 +39,11 @@ pub(super) fn branch(
     len: usize,
     cx: &mut Executor<'_>,
     flag: Flag<'_>,
-    target: u32,
+    offset: u32,
 ) -> Break {
-    // SAFETY: the verifier checked that `target` is an instruction index.
-    let to = unsafe { cx.code().instrs.as_ptr().add(target as usize) };
-    if to <= ip && !safe_point_passes(cx, flag) {
+    // SAFETY: the verifier checked that `ip`'s index plus `offset` is an instruction index.
+    let to = unsafe { ip.offset(offset as i32 as isize) };
+    if (offset as i32) <= 0 && !safe_point_passes(cx, flag) {
         return back_edge_slow(ip, fp, mem, len, cx, flag);
     }
     next!(to, fp, mem, len, cx, flag)
@@ -65,7 +65,7 @@ fn back_edge_slow(
         return Break::Exit;
     }
     // SAFETY: as in `branch`.
-    let to = unsafe { cx.code().instrs.as_ptr().add(instr(ip).dst as usize) };
+    let to = unsafe { ip.offset(instr(ip).dst as i32 as isize) };
     next!(to, fp, mem, len, cx, flag)
 }
 
