@@ -1,7 +1,7 @@
 //! Allocation of a module instance in a store once its imports are resolved: functions,
 //! tables, memories, globals, segments, then active element and data segments
 //! (WebAssembly 2.0 §4.5.4). Traps in segment initialisation leave earlier writes in
-//! place, as the spec requires. For a snapshot restore ([`StoreInner::restoring`]) memories
+//! place, as the spec requires. For a snapshot restore ([`Contents::FromSnapshot`]) memories
 //! stay empty and data segments are only bounds-checked: the snapshot supplies every page.
 
 use crate::error::{Error, Trap};
@@ -12,7 +12,25 @@ use crate::store::{
     FuncEntity, GlobalInst, Instance, InstanceData, MemoryInst, PAGE, Store, StoreInner, TableInst,
 };
 
-pub(crate) fn alloc_memory(s: &mut StoreInner, ty: MemoryType) -> Result<u32, Error> {
+/// Where the contents of the memories an instantiation allocates come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Contents {
+    /// Zeroed at their minimum size, then active data segments are written: a new
+    /// instance (WebAssembly 2.0 §4.5.4).
+    Fresh,
+    /// Left empty, data segments only bounds-checked: snapshot restore (`snapshot::read`)
+    /// allocates each memory once at the snapshot's size and writes every page.
+    FromSnapshot,
+}
+
+/// Allocates a memory of `ty` in the store, with [`Contents`] `contents`.
+///
+/// Errors: [`Error::Limit`] if `ty.min` exceeds [`crate::Limits::max_memory_pages`].
+pub(crate) fn alloc_memory(
+    s: &mut StoreInner,
+    ty: MemoryType,
+    contents: Contents,
+) -> Result<u32, Error> {
     let limit = s.limits.max_memory_pages;
     if ty.min > limit {
         return Err(Error::Limit {
@@ -21,12 +39,9 @@ pub(crate) fn alloc_memory(s: &mut StoreInner, ty: MemoryType) -> Result<u32, Er
             limit: u64::from(limit),
         });
     }
-    // A restore sizes and fills the memory from the snapshot instead (no zeroing of bytes
-    // it then overwrites).
-    let data = if s.restoring {
-        Vec::new()
-    } else {
-        vec![0; ty.min as usize * PAGE]
+    let data = match contents {
+        Contents::Fresh => vec![0; ty.min as usize * PAGE],
+        Contents::FromSnapshot => Vec::new(),
     };
     s.memories.push(MemoryInst { data, max: ty.max });
     Ok(s.memories.len() as u32 - 1)
@@ -58,11 +73,13 @@ fn eval(s: &StoreInner, inst: &InstanceData, expr: ConstExpr) -> u64 {
     }
 }
 
-/// Creates the instance of `module` with imports `externs` (already type-checked).
+/// Creates the instance of `module` with imports `externs` (already type-checked), its
+/// memories' contents as `contents` says.
 pub(crate) fn instantiate<T>(
     store: &mut Store<T>,
     module: &Module,
     externs: &[Extern],
+    contents: Contents,
 ) -> Result<Instance, Error> {
     let m = &module.inner;
     let s = &mut store.inner;
@@ -97,7 +114,7 @@ pub(crate) fn instantiate<T>(
         inst.tables.push(alloc_table(s, *ty, 0)?);
     }
     for ty in &m.memories[m.imported_memories as usize..] {
-        inst.memories.push(alloc_memory(s, *ty)?);
+        inst.memories.push(alloc_memory(s, *ty, contents)?);
     }
     for (ty, init) in m.globals[m.imported_globals as usize..]
         .iter()
@@ -114,13 +131,14 @@ pub(crate) fn instantiate<T>(
         .collect();
     inst.elems = elems;
     s.instances.push(inst);
-    init_segments(s, id as usize)?;
+    init_segments(s, id as usize, contents)?;
     Ok(Instance(id))
 }
 
 /// Applies active element then data segments of instance `id` and drops them (and
-/// declarative element segments).
-fn init_segments(s: &mut StoreInner, id: usize) -> Result<(), Error> {
+/// declarative element segments). Data segments are only bounds-checked for
+/// [`Contents::FromSnapshot`].
+fn init_segments(s: &mut StoreInner, id: usize, contents: Contents) -> Result<(), Error> {
     let module = s.instances[id].module.clone();
     for (i, seg) in module.inner.elems.iter().enumerate() {
         match seg.mode {
@@ -148,13 +166,12 @@ fn init_segments(s: &mut StoreInner, id: usize) -> Result<(), Error> {
         // While restoring, memories the instance defines are still empty: check against
         // the size they would have (their declared minimum), write nothing.
         let min = module.inner.memories[index as usize].min as usize * PAGE;
-        let len = if s.restoring {
-            mem.data.len().max(min)
-        } else {
-            mem.data.len()
+        let len = match contents {
+            Contents::Fresh => mem.data.len(),
+            Contents::FromSnapshot => mem.data.len().max(min),
         };
         let d = in_bounds(at, seg.bytes.len() as u64, len).ok_or(Trap::MemoryOutOfBounds)?;
-        if !s.restoring {
+        if contents == Contents::Fresh {
             mem.data[d..d + seg.bytes.len()].copy_from_slice(&seg.bytes);
         }
         s.instances[id].data_dropped[i] = true;

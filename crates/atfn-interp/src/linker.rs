@@ -8,6 +8,7 @@ use std::sync::Arc;
 use crate::Outcome;
 use crate::error::{Error, LinkError, Trap};
 use crate::host::{Caller, HostAction, HostFunc};
+use crate::instantiate::Contents;
 use crate::module::{ExportIndex, GlobalType, ImportKind, MemoryType, Module, TableType};
 use crate::store::{FuncEntity, Instance, Store};
 use crate::value::{FuncType, Value};
@@ -103,7 +104,7 @@ impl<T> Linker<T> {
     /// or tables above the store's limits, [`Error::Trap`] for out-of-bounds segments or a
     /// trapping start function, [`Error::WrongState`] if the start function suspends.
     pub fn instantiate(&self, store: &mut Store<T>, module: &Module) -> Result<Instance, Error> {
-        let instance = self.instantiate_no_start(store, module)?;
+        let instance = self.instantiate_no_start(store, module, Contents::Fresh)?;
         let start = module.inner.start;
         if let Some(start) = start {
             let addr = store.inner.instances[instance.0 as usize].funcs[start as usize];
@@ -116,12 +117,14 @@ impl<T> Linker<T> {
         Ok(instance)
     }
 
-    /// Resolves imports, allocates the instance and applies segments, without running the
-    /// start function (also used by snapshot restore).
+    /// Resolves imports, allocates the instance (memories' contents as `contents` says) and
+    /// applies segments, without running the start function (also used by snapshot
+    /// restore).
     pub(crate) fn instantiate_no_start(
         &self,
         store: &mut Store<T>,
         module: &Module,
+        contents: Contents,
     ) -> Result<Instance, Error> {
         if !store.engine.same(module.engine()) {
             return Err(Error::WrongState("module from another engine"));
@@ -130,7 +133,7 @@ impl<T> Linker<T> {
         for import in &module.inner.imports {
             externs.push(self.resolve(store, module, import)?);
         }
-        crate::instantiate::instantiate(store, module, &externs)
+        crate::instantiate::instantiate(store, module, &externs, contents)
     }
 
     fn resolve(
@@ -212,7 +215,7 @@ impl<T> Store<T> {
     ///
     /// Errors: [`Error::Limit`] if `ty.min` exceeds [`crate::Limits::max_memory_pages`].
     pub fn new_memory(&mut self, ty: MemoryType) -> Result<Extern, Error> {
-        crate::instantiate::alloc_memory(&mut self.inner, ty).map(Extern::Memory)
+        crate::instantiate::alloc_memory(&mut self.inner, ty, Contents::Fresh).map(Extern::Memory)
     }
 
     /// Allocates a standalone table of `ty` filled with `init`.

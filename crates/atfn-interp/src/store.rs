@@ -144,11 +144,6 @@ pub(crate) struct StoreInner {
     /// Page hashes and id of the last snapshot taken from or restored into this store:
     /// the base of the next incremental snapshot.
     pub snapshot_base: Option<crate::snapshot::SnapshotBase>,
-    /// Set by snapshot restore while it instantiates the module: instantiation then leaves
-    /// every memory it allocates empty and writes no data segment into memory (it still
-    /// checks their bounds), because restore replaces all memory contents with the
-    /// snapshot's pages (`snapshot::read`).
-    pub restoring: bool,
 }
 
 /// Owns all runtime objects, the execution state and the embedder's data `T`.

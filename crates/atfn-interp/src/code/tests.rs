@@ -62,7 +62,10 @@ fn loop_condition_fuses_with_its_comparison() {
     );
     assert_eq!(ops(&c), [Op::I32Add, Op::BrI32LtS, Op::Return]);
     // Back to pc 0 from pc 1: offset -1.
-    assert_eq!((c.instrs[1].branch_target(1), c.instrs[1].a, c.instrs[1].b), (0, 1, 0));
+    assert_eq!(
+        (c.instrs[1].branch_target(1), c.instrs[1].a, c.instrs[1].b),
+        (0, 1, 0)
+    );
     assert!(c.instrs[1].branches_back());
 }
 

@@ -8,6 +8,7 @@ use super::pages::{self, PageTable, SnapshotBase};
 use crate::code::{Instr, Op};
 use crate::engine::Engine;
 use crate::error::Error;
+use crate::instantiate::Contents;
 use crate::linker::Linker;
 use crate::module::Module;
 use crate::stack::{Frame, reserve};
@@ -65,10 +66,7 @@ impl<T> Store<T> {
         let mut store = Store::new(engine, data);
         // Memories are left empty by instantiation: `read_memories` allocates each once at
         // the snapshot's size and writes every page of it once.
-        store.inner.restoring = true;
-        let instance = linker.instantiate_no_start(&mut store, module);
-        store.inner.restoring = false;
-        let instance = instance?;
+        let instance = linker.instantiate_no_start(&mut store, module, Contents::FromSnapshot)?;
         for env in &chain {
             let mut r = Reader::new(env.state);
             let mut pages = Reader::new(env.pages);
