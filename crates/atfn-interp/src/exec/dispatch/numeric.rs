@@ -5,13 +5,7 @@
 /// A handler computing `$e` from cell `a` read as `$t`.
 macro_rules! un {
     ($a:ident : $t:ty => $e:expr) => {
-        |ip, fp, mem, len, cx, flag| {
-            let i = instr(ip);
-            // SAFETY: the verifier checked `a` and `dst` (module docs).
-            let $a = <$t as Cell>::from_cell(unsafe { get(cx, fp, i.a) });
-            unsafe { set(cx, fp, i.dst, Cell::into_cell($e)) };
-            step!(ip, fp, mem, len, cx, flag)
-        }
+        un_trap!($a: $t => Ok::<_, Trap>($e))
     };
 }
 
@@ -34,14 +28,7 @@ macro_rules! un_trap {
 /// A handler computing `$e` from cells `a` and `b` read as `$t`.
 macro_rules! bin {
     ($a:ident, $b:ident : $t:ty => $e:expr) => {
-        |ip, fp, mem, len, cx, flag| {
-            let i = instr(ip);
-            // SAFETY: the verifier checked `a`, `b` and `dst` (module docs).
-            let $a = <$t as Cell>::from_cell(unsafe { get(cx, fp, i.a) });
-            let $b = <$t as Cell>::from_cell(unsafe { get(cx, fp, i.b) });
-            unsafe { set(cx, fp, i.dst, Cell::into_cell($e)) };
-            step!(ip, fp, mem, len, cx, flag)
-        }
+        bin_trap!($a, $b: $t => Ok::<_, Trap>($e))
     };
 }
 
