@@ -6,16 +6,18 @@
 //! an atomic rename) and read back with `Module::deserialize_file`, which refuses files from
 //! another wasmtime version, architecture or engine configuration; a refused or unreadable file is
 //! recompiled and overwritten. The cache trusts `code_cid` (the caller verified the blob's hash)
-//! and has no eviction yet: one entry per distinct function run. Concurrent first calls for one
-//! key share one compilation (a `OnceLock` per key); compile and link errors are kept too.
+//! and keeps at most [`crate::RuntimeConfig::module_cache_entries`] entries in memory, evicting
+//! by `quick_cache`'s S3-FIFO policy (an evicted module is reloaded from disk or recompiled on
+//! its next call). Concurrent first calls for one key share one compilation (a placeholder per
+//! key); compile and link errors are kept too.
 
 use crate::engine::Counters;
 use crate::invoke::StoreData;
 use crate::{FunctionSpec, Mode, RunError};
-use std::collections::HashMap;
+use quick_cache::sync::{Cache, GuardResult};
+use std::hash::Hash;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
 use wasmtime::{Engine, ExternType, InstancePre, Linker, Module};
 
 pub(crate) struct ModuleCache {
@@ -29,58 +31,60 @@ pub(crate) struct ModuleCache {
 /// A module linked for its mode, ready to instantiate.
 pub(crate) type Linked = InstancePre<StoreData>;
 
-/// One cache entry: filled once by the first call for its key; later calls wait for it.
-type Slot<V> = OnceLock<Result<V, RunError>>;
-
-/// The in-memory cache of both engines: one outcome per key, computed once.
+/// The in-memory cache of both engines: one outcome per key, computed once while it stays
+/// cached, at most `capacity` outcomes (a bounded `quick_cache` cache; see the module docs).
 pub(crate) struct Memo<K, V> {
-    slots: Mutex<HashMap<K, Arc<Slot<V>>>>,
+    outcomes: Cache<K, Result<V, RunError>>,
 }
 
-impl<K, V> Default for Memo<K, V> {
-    fn default() -> Self {
+impl<K: Hash + Eq + Clone, V: Clone> Memo<K, V> {
+    /// An empty memo keeping at most `capacity` outcomes (at least one).
+    pub fn new(capacity: usize) -> Self {
         Memo {
-            slots: Mutex::default(),
+            outcomes: Cache::new(capacity.max(1)),
         }
     }
-}
 
-impl<K: std::hash::Hash + Eq, V: Clone> Memo<K, V> {
-    /// The outcome for `key`, computed by `make` on the first call (concurrent first calls wait
-    /// for it); a later call counts a memory cache hit. Errors are kept like successes.
+    /// The outcome for `key`, computed by `make` unless cached (concurrent calls for a key
+    /// that is not cached wait for one `make`); a cached outcome counts a memory cache hit.
+    /// Errors are kept like successes.
     pub fn get_or_make(
         &self,
         key: K,
         counters: &Counters,
         make: impl FnOnce() -> Result<V, RunError>,
     ) -> Result<V, RunError> {
-        let slot = self
-            .slots
-            .lock()
-            .expect("cache lock")
-            .entry(key)
-            .or_default()
-            .clone();
-        if let Some(outcome) = slot.get() {
-            Counters::bump(
-                &counters.memory_cache_hits,
-                "atfn_cache_hits_total",
-                "module",
-            );
-            return outcome.clone();
+        match self.outcomes.get_value_or_guard(&key, None) {
+            GuardResult::Value(outcome) => {
+                Counters::bump(
+                    &counters.memory_cache_hits,
+                    "atfn_cache_hits_total",
+                    "module",
+                );
+                outcome
+            }
+            GuardResult::Guard(guard) => {
+                let outcome = make();
+                // Fails only if the placeholder was replaced meanwhile: nothing to keep.
+                let _ = guard.insert(outcome.clone());
+                outcome
+            }
+            // Only with a timeout, and none is given.
+            GuardResult::Timeout => make(),
         }
-        slot.get_or_init(make).clone()
     }
 }
 
 impl ModuleCache {
-    pub fn new(engine: Engine, dir: Option<PathBuf>) -> Self {
+    /// A cache for `engine` persisting to `dir`, keeping at most `entries` linked modules in
+    /// memory.
+    pub fn new(engine: Engine, dir: Option<PathBuf>, entries: usize) -> Self {
         ModuleCache {
             pure_linker: Linker::new(&engine),
             host_linker: crate::host::linker(&engine),
             engine,
             dir,
-            linked: Memo::default(),
+            linked: Memo::new(entries),
         }
     }
 

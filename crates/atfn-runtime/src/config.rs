@@ -149,6 +149,11 @@ pub struct RuntimeConfig {
     /// Largest linear memory any function may ask for, in MiB: the pooling allocator's slot size.
     /// Default 256 (the lexicon's maximum of `maxMemoryMb`).
     pub max_memory_mb_ceiling: u32,
+    /// Most compiled modules kept in memory, one per `(code CID, mode)` (on the interpreter,
+    /// per memory limit too). Default 256. Past it the least useful entry is evicted and
+    /// compiled again (or, with `cache_dir`, loaded from disk) when next called; memory per
+    /// entry is about the function's compiled size.
+    pub module_cache_entries: usize,
     /// The engine every function runs on. Default [`EngineKind::Wasmtime`]. With
     /// [`EngineKind::Interp`], `cache_dir`, `epoch_tick_ms` and `max_wasm_stack` are unused
     /// (the interpreter's own call-depth limit stands for the stack limit).
@@ -165,6 +170,7 @@ impl Default for RuntimeConfig {
             max_instances: 100,
             epoch_tick_ms: 1,
             max_memory_mb_ceiling: 256,
+            module_cache_entries: 256,
             engine: EngineKind::Wasmtime,
         }
     }

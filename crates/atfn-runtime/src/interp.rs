@@ -35,11 +35,13 @@ pub(crate) struct InterpBackend {
     host_linker: Linker<CallData>,
 }
 
-impl Default for InterpBackend {
-    fn default() -> Self {
+impl InterpBackend {
+    /// A backend keeping at most `cache_entries` translated modules
+    /// ([`crate::RuntimeConfig::module_cache_entries`]).
+    pub(crate) fn new(cache_entries: usize) -> Self {
         InterpBackend {
             engines: Mutex::default(),
-            modules: Memo::default(),
+            modules: Memo::new(cache_entries),
             pure_linker: Linker::new(),
             host_linker: host_linker(),
         }

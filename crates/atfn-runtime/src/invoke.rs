@@ -55,10 +55,16 @@ impl Runtime {
         let backend = match config.engine {
             EngineKind::Wasmtime => {
                 let engine = start_engine(&config)?;
-                let cache = ModuleCache::new(engine.clone(), config.cache_dir.clone());
+                let cache = ModuleCache::new(
+                    engine.clone(),
+                    config.cache_dir.clone(),
+                    config.module_cache_entries,
+                );
                 Backend::Wasmtime { engine, cache }
             }
-            EngineKind::Interp => Backend::Interp(crate::interp::InterpBackend::default()),
+            EngineKind::Interp => Backend::Interp(crate::interp::InterpBackend::new(
+                config.module_cache_entries,
+            )),
         };
         let inner = Inner {
             backend,

@@ -94,3 +94,30 @@ async fn concurrent_first_calls_compile_once() {
         "the other calls waited for the first compilation"
     );
 }
+
+/// Calls three functions (distinct code CIDs) in turn, twice, on a runtime keeping `entries`
+/// modules in memory; returns its statistics.
+async fn round_robin(entries: usize) -> RuntimeStats {
+    let runtime = Runtime::new(RuntimeConfig {
+        module_cache_entries: entries,
+        max_instances: 2,
+        ..Default::default()
+    })
+    .unwrap();
+    let functions = ["echoa", "echob", "echoc"].map(|name| spec(name, ECHO, Mode::PureV1));
+    for function in functions.iter().chain(&functions) {
+        call(&runtime, function, "1").await.unwrap();
+    }
+    runtime.stats()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_memory_cache_keeps_at_most_its_entries() {
+    let roomy = round_robin(4).await;
+    assert_eq!((roomy.compilations, roomy.memory_cache_hits), (3, 3));
+    // With room for one module, at most one call of the second round finds its module
+    // still cached; the others compile again, and every call still succeeds.
+    let one = round_robin(1).await;
+    assert_eq!(one.compilations + one.memory_cache_hits, 6);
+    assert!(one.memory_cache_hits <= 1, "{one:?}");
+}

@@ -50,6 +50,11 @@ pub struct ServeArgs {
     /// Largest function input and output, in bytes.
     #[arg(long, default_value_t = 1 << 20)]
     pub max_io_bytes: usize,
+    /// Most compiled functions kept in memory; past it the least useful one
+    /// is evicted and reloaded from <data-dir>/modules (or recompiled) when next
+    /// called.
+    #[arg(long, env = "ATFN_MODULE_CACHE_ENTRIES", default_value_t = 256)]
+    pub module_cache_entries: usize,
     #[command(flatten)]
     pub engine: EngineArg,
 }
@@ -75,6 +80,7 @@ impl ServeArgs {
         config.runtime.max_input_bytes = self.max_io_bytes;
         config.runtime.max_output_bytes = self.max_io_bytes;
         config.runtime.engine = self.engine.engine;
+        config.runtime.module_cache_entries = self.module_cache_entries;
         config.http.max_body_bytes = self.max_body_bytes;
         config.http.max_concurrency = self.max_concurrency;
         if !self.no_embedded {
