@@ -8,7 +8,8 @@
 //!
 //! A handler receives the running state in registers: `ip` (the instruction, a pointer
 //! into the current function's [`FuncCode::instrs`]), `fp` (cell 0 of the current frame in
-//! the executor's value stack) and memory 0's bytes; everything else is in the executor.
+//! the executor's value stack), memory 0's bytes and the interrupt flag; everything else is
+//! in the executor.
 //! The stack pointer is not tracked: every operand has a fixed cell, and where the chain
 //! leaves (safe point suspension, trap, or a *stack* operation handled by
 //! [`Executor::slow`]: calls to host functions or other instances, the invocation's last
@@ -19,7 +20,8 @@
 //! outlives the chain: execution state stays plain data.
 //!
 //! Safety rests on `crate::code::verify`: every cell a handler names is inside the frame,
-//! every branch target is an instruction, and the last instruction never falls through.
+//! every branch target (an offset from the branch) is an instruction, `call` and `return`
+//! carry the right stack pointer, and the last instruction never falls through.
 //! The frame's cells exist (`Executor::enter_code`) and neither the value stack nor memory
 //! 0 is reallocated while a chain runs, except by a call's frame setup, after which `fp` is
 //! derived anew.
