@@ -13,8 +13,9 @@ use crate::exec::{Executor, frame_setup};
 use crate::stack::Frame;
 use crate::store::FuncEntity;
 
-/// A handler branching to the target `pc` in `dst` if `$cond` holds for the cells `a` and
-/// `b` (unused ones are cell 0, which exists in every frame that branches).
+/// A handler branching by the offset in `dst` ([`crate::code::Instr::branch_target`]) if
+/// `$cond` holds for the cells `a` and `b` (unused ones are cell 0, which exists in every
+/// frame that branches).
 macro_rules! br_if {
     (|$a:pat_param, $b:pat_param| $cond:expr) => {
         |ip, fp, mem, len, cx, flag| {
@@ -114,9 +115,16 @@ fn call_safe_point(
 #[inline(always)]
 fn local_callee(ip: Ip, cx: &Executor<'_>) -> Option<(u32, *const FuncCode)> {
     let addr = cx.store.instances[cx.instance].funcs[instr(ip).a as usize];
-    match &cx.store.funcs[addr as usize] {
+    local_code(cx, addr).map(|code| (addr, code))
+}
+
+/// The code of store function `func` if it is a WebAssembly function of the current
+/// instance: calls and returns to such stay on the hot path.
+#[inline(always)]
+fn local_code(cx: &Executor<'_>, func: u32) -> Option<*const FuncCode> {
+    match &cx.store.funcs[func as usize] {
         FuncEntity::Wasm { instance, code, .. } if *instance as usize == cx.instance => {
-            Some((addr, Arc::as_ptr(code)))
+            Some(Arc::as_ptr(code))
         }
         _ => None,
     }
@@ -135,8 +143,7 @@ fn enter_callee(
     addr: u32,
     callee: *const FuncCode,
 ) -> Break {
-    // SAFETY: `ip` points into the current function's instructions (module docs).
-    let pc = unsafe { ip.offset_from(cx.code().instrs.as_ptr()) } as usize + 1;
+    let pc = cx.index_of(ip) + 1;
     let sp = cx.base + instr(ip).dst as usize;
     let frames = &mut cx.store.stack.frames.frames;
     frames.push(Frame {
@@ -169,12 +176,7 @@ pub(super) fn ret(
 ) -> Break {
     let frames = &cx.store.stack.frames.frames;
     let caller = match frames.last() {
-        Some(&f) if frames.len() > cx.entry_depth => match &cx.store.funcs[f.func as usize] {
-            FuncEntity::Wasm { instance, code, .. } if *instance as usize == cx.instance => {
-                Some((f, Arc::as_ptr(code)))
-            }
-            _ => None,
-        },
+        Some(&f) if frames.len() > cx.entry_depth => local_code(cx, f.func).map(|c| (f, c)),
         _ => None,
     };
     let Some((caller, caller_code)) = caller else {

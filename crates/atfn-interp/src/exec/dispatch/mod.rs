@@ -274,12 +274,18 @@ impl Executor<'_> {
         unsafe { (c.instrs.as_ptr().add(pc), self.cells.as_mut_ptr().add(base)) }
     }
 
+    /// The `pc` index of `ip` in the current function.
+    #[inline(always)]
+    fn index_of(&self, ip: Ip) -> usize {
+        // SAFETY: `ip` points into the current function's instructions (module docs).
+        unsafe { ip.offset_from(self.code().instrs.as_ptr()) as usize }
+    }
+
     /// Writes `pc` (the index of `ip`, plus `past`) and the stack pointer at `ip` back.
     #[inline(always)]
     fn save(&mut self, ip: Ip, past: usize) {
+        let at = self.index_of(ip);
         let code = self.code();
-        // SAFETY: `ip` points into `code.instrs` (module docs).
-        let at = unsafe { ip.offset_from(code.instrs.as_ptr()) } as usize;
         self.sp = self.base + code.stack_base() as usize + code.heights[at] as usize;
         self.pc = at + past;
     }
